@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI's shared pieces: the command table, exit codes, output helpers. */
+#ifndef MOAT_CLI_H
+#define MOAT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "moat/policy.h"
+
+/*
+ * Exit codes (docs/exit-codes.md). `moat run` returns the command's own
+ * status (128+N for signal N) and uses 125-127 for its own failures, as
+ * env(1) and container runtimes do, so they never collide with a 0-124 exit.
+ */
+#define MOAT_EXIT_OK 0
+#define MOAT_EXIT_FAIL 1     /* bad input, failed operation, findings (check, diff) */
+#define MOAT_EXIT_USAGE 2    /* bad command line */
+#define MOAT_EXIT_SANDBOX 125 /* moat run: the sandbox could not be set up; CMD never ran */
+#define MOAT_EXIT_NOEXEC 126  /* moat run: CMD found but could not be executed */
+#define MOAT_EXIT_NOENT 127   /* moat run: CMD not found */
+
+struct moat_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;
+	const char *help; /* full text for `moat help NAME` and NAME --help */
+};
+
+const struct moat_cmd *cli_commands(size_t *n);
+void cli_usage(FILE *f);
+/* Prints the command's full help to F. -1 if unknown. */
+int cli_command_help(const char *name, FILE *f);
+/* True when argv has -h/--help (before a "--"); prints help to stdout. */
+bool cli_wants_help(int argc, char **argv);
+
+/* Prints every diagnostic to stderr, formatted with caret lines. */
+void cli_print_diags(const struct moat_diags *d);
+/*
+ * Loads a policy (.moat or OCI JSON by content). On failure prints the
+ * diagnostics (or "moat: PATH: strerror") and returns NULL.
+ */
+struct moat_policy *cli_load_policy(const char *path, const struct moat_oci_opts *oci);
+/* Writes DATA to PATH atomically ("-" = stdout); prints an error on failure. 0/-1. */
+int cli_write_output(const char *path, const char *data, size_t len);
+
+/* Commands: int cmd_NAME(int argc, char **argv) and const char help_NAME[]. */
+#define MOAT_DECLARE_CMD(name)                      \
+	int cmd_##name(int argc, char **argv); \
+	extern const char help_##name[]
+MOAT_DECLARE_CMD(help);
+
+#endif
