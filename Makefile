@@ -65,6 +65,13 @@ $(B)/gen/consts_gen.c: scripts/gen-consts.sh include/moat/decode.h
 	@mkdir -p $(@D)
 	sh scripts/gen-consts.sh "$(CC)" $@
 
+# The command table: one MOAT_CMD(name, "summary") line per src/cli/*.c.
+$(B)/gen/commands.h: $(CLI_SRCS)
+	@mkdir -p $(@D)
+	grep -h '^MOAT_CMD(' $(CLI_SRCS) | sed 's/;[[:space:]]*$$//' | sort > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/src/cli/main.o: $(B)/gen/commands.h
+
 $(B)/gen/vmlinux.h:
 	@mkdir -p $(@D)
 	@test -r $(VMLINUX_BTF) || { echo "error: no kernel BTF at $(VMLINUX_BTF): moat's eBPF programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y (or set VMLINUX_BTF=path)" >&2; exit 1; }

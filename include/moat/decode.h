@@ -30,6 +30,46 @@ const char *moat_errno_name(int err);
 /* "EPERM" or a number 0..4095. 0 or -EINVAL. */
 int moat_errno_parse(const char *s, int *out);
 
+/* ---- Syscall signatures and argument decoding (src/decode/args.c) ---- */
+
+enum moat_arg_kind {
+	MOAT_ARG_NONE = 0,
+	MOAT_ARG_INT,    /* signed decimal */
+	MOAT_ARG_UINT,   /* unsigned decimal (sizes, counts) */
+	MOAT_ARG_HEX,    /* opaque number */
+	MOAT_ARG_PTR,    /* address: NULL or 0x... */
+	MOAT_ARG_FD,     /* file descriptor (AT_FDCWD for dirfds) */
+	MOAT_ARG_PATH,   /* NUL-terminated path in the target's memory */
+	MOAT_ARG_STR,    /* NUL-terminated string in the target's memory */
+	MOAT_ARG_FLAGS,  /* OR of constants of GROUP: "O_RDONLY|O_CLOEXEC" */
+	MOAT_ARG_ENUM,   /* one constant of GROUP: "AF_INET" */
+	MOAT_ARG_MODE,   /* octal file mode */
+	MOAT_ARG_SIGNAL, /* signal number: "SIGTERM" */
+};
+
+struct moat_arg_sig {
+	uint8_t kind;      /* enum moat_arg_kind */
+	const char *group; /* constant group for FLAGS/ENUM ("O", "PROT", "IOCTL") */
+	const char *name;  /* argument name as in the man page ("flags") */
+};
+
+struct moat_syscall_sig {
+	const char *name;
+	uint8_t nargs;
+	struct moat_arg_sig args[6];
+};
+
+/* Signature of NAME, or NULL when moat has none (decode as 6 hex words). */
+const struct moat_syscall_sig *moat_syscall_sig(const char *name);
+/*
+ * Formats one argument value by its kind (no memory is read here: PATH and
+ * STR format as pointers; callers that can read memory use moat_decode_string).
+ * Returns the length needed (snprintf semantics).
+ */
+int moat_decode_arg(const struct moat_arg_sig *a, uint64_t v, char *buf, size_t size);
+/* Quotes and escapes S (LEN bytes) as C-style "..." , truncating with "...". */
+int moat_decode_string(const char *s, size_t len, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

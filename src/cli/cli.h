@@ -44,10 +44,15 @@ struct moat_policy *cli_load_policy(const char *path, const struct moat_oci_opts
 /* Writes DATA to PATH atomically ("-" = stdout); prints an error on failure. 0/-1. */
 int cli_write_output(const char *path, const char *data, size_t len);
 
-/* Commands: int cmd_NAME(int argc, char **argv) and const char help_NAME[]. */
-#define MOAT_DECLARE_CMD(name)                      \
+/*
+ * A subcommand is a file src/cli/cmd_NAME.c that defines
+ * int cmd_NAME(int argc, char **argv) and const char help_NAME[], and holds
+ * one line starting with MOAT_CMD(NAME, "summary"); at file scope. The build
+ * collects those lines into the command table (build/gen/commands.h): adding
+ * a command touches no shared file.
+ */
+#define MOAT_CMD(name, summary)                \
 	int cmd_##name(int argc, char **argv); \
 	extern const char help_##name[]
-MOAT_DECLARE_CMD(help);
 
 #endif

@@ -48,6 +48,8 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+MOAT_CMD(help, "show help for a command");
+
 const char help_help[] = "usage: moat help [COMMAND]\n\n"
 			 "Shows the list of commands, or the full help of COMMAND.\n";
 

@@ -5,10 +5,17 @@
 
 #include "cli/cli.h"
 
-#define CMD(n, summary) { #n, cmd_##n, summary, help_##n }
+/* Declarations, then the table, from the MOAT_CMD lines of src/cli/cmd_*.c. */
+#undef MOAT_CMD
+#define MOAT_CMD(n, summary)                \
+	int cmd_##n(int argc, char **argv); \
+	extern const char help_##n[];
+#include "commands.h"
+#undef MOAT_CMD
+#define MOAT_CMD(n, summary) { #n, cmd_##n, summary, help_##n },
 
 static const struct moat_cmd commands[] = {
-	CMD(help, "show help for a command"),
+#include "commands.h"
 };
 
 const struct moat_cmd *cli_commands(size_t *n)
