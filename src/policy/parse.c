@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "moat/decode.h"
 #include "moat/groups.h"
@@ -164,7 +165,7 @@ error_tok(struct stmt *st, const struct moat_tok *t, const char *fmt, ...)
 
 /* ---- "Did you mean": edit distance against known names ---- */
 
-unsigned moat_edit_distance(const char *a, size_t alen, const char *b)
+unsigned moat_edit_distance(const char *a, size_t alen, const char *b, unsigned max)
 {
 	size_t blen = strlen(b);
 	/* Three rows: a swap of two neighbours counts as one edit ("opne"). */
@@ -179,6 +180,8 @@ unsigned moat_edit_distance(const char *a, size_t alen, const char *b)
 	for (size_t i = 1; i <= alen; i++) {
 		unsigned *t;
 
+		unsigned row_min = (unsigned)i;
+
 		cur[0] = (unsigned)i;
 		for (size_t j = 1; j <= blen; j++) {
 			unsigned best = prev[j - 1] + (a[i - 1] != b[j - 1]);
@@ -191,7 +194,12 @@ unsigned moat_edit_distance(const char *a, size_t alen, const char *b)
 			    pp[j - 2] + 1 < best)
 				best = pp[j - 2] + 1;
 			cur[j] = best;
+			if (best < row_min)
+				row_min = best;
 		}
+		/* Distances never shrink down the rows: stop once all exceed MAX. */
+		if (row_min > max)
+			return max + 1;
 		t = pp;
 		pp = prev;
 		prev = cur;
@@ -218,7 +226,13 @@ static void suggest_init(struct suggest *sg, const char *s, size_t len)
 
 static void suggest_try(struct suggest *sg, const char *cand)
 {
-	unsigned d = moat_edit_distance(sg->s, sg->len, cand);
+	size_t clen = strlen(cand);
+	unsigned d;
+
+	/* The length difference alone is a lower bound of the distance. */
+	if ((clen > sg->len ? clen - sg->len : sg->len - clen) >= sg->dist)
+		return;
+	d = moat_edit_distance(sg->s, sg->len, cand, sg->dist);
 
 	if (d < sg->dist) {
 		sg->dist = d;
@@ -1244,6 +1258,7 @@ static void include_file(struct stmt *st, const struct moat_tok *t)
 	struct src child = { 0 };
 	size_t n = 0, len = 0;
 	int err = -ENOENT;
+	struct stat sb;
 
 	if (st->src->is_group) {
 		error_tok(st, t, "a built-in group can only include other groups");
@@ -1280,7 +1295,13 @@ static void include_file(struct stmt *st, const struct moat_tok *t)
 			nomem(st);
 			return;
 		}
-		err = moat_read_file(path, MOAT_PARSE_MAX_FILE, &data, &len);
+		/* Only regular files: a FIFO or /dev/stdin would block the parse. */
+		if (stat(path, &sb))
+			err = errno == ENOTDIR ? -ENOENT : -errno;
+		else if (!S_ISREG(sb.st_mode))
+			err = -EINVAL;
+		else
+			err = moat_read_file(path, MOAT_PARSE_MAX_FILE, &data, &len);
 	}
 	if (err) {
 		if (err == -ENOENT)
@@ -1290,6 +1311,8 @@ static void include_file(struct stmt *st, const struct moat_tok *t)
 				  MOAT_PARSE_MAX_FILE >> 20);
 		else if (err == -ENOMEM)
 			nomem(st);
+		else if (err == -EINVAL)
+			error_tok(st, t, "include file \"%s\" is not a regular file", path);
 		else
 			error_tok(st, t, "cannot read include file \"%s\": %s", path,
 				  strerror(-err));

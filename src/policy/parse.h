@@ -15,7 +15,10 @@
 #define MOAT_PARSE_MAX_NEST 32		/* nested parentheses */
 #define MOAT_PARSE_MAX_NAME 128		/* syscall, constant, keyword names */
 
-/* Edit distance, for "did you mean" (bounded: long names get no suggestion). */
-unsigned moat_edit_distance(const char *a, size_t alen, const char *b);
+/*
+ * Edit distance (insert, delete, replace, swap of neighbours) for "did you
+ * mean"; any value above MAX is returned as MAX + 1. Long names get UINT_MAX.
+ */
+unsigned moat_edit_distance(const char *a, size_t alen, const char *b, unsigned max);
 
 #endif
