@@ -389,18 +389,18 @@ static bool arch_matches(const char *name, uint32_t set)
 }
 
 /*
- * One includes/excludes object. Sets *holds to whether its conditions hold:
+ * One includes/excludes object. Sets *passes to whether the entry applies:
  * for includes every listed part must hold; for excludes any part excludes.
  * Returns false after a diagnostic for a malformed object.
  */
 static bool eval_filter(struct oci_in *in, const json_t *f, size_t off, bool include,
-			bool *holds)
+			bool *passes)
 {
 	const char *key;
 	json_t *v;
 	bool all = true, any = false;
 
-	*holds = include;
+	*passes = true;
 	if (!f || json_is_null(f))
 		return true;
 	if (!json_is_object(f)) {
@@ -468,7 +468,7 @@ static bool eval_filter(struct oci_in *in, const json_t *f, size_t off, bool inc
 			     include ? "includes" : "excludes");
 		}
 	}
-	*holds = include ? all : !any;
+	*passes = include ? all : !any;
 	return true;
 }
 
