@@ -617,6 +617,303 @@ static void test_random_policies(void **state)
 	}
 }
 
+/* Hundreds of arg rules: branches span more than 255 instructions. */
+static void test_long_jumps(void **state)
+{
+	struct moat_policy *p = moat_policy_new();
+	struct moat_compile_opts opts = { .optimize = 1 };
+	struct moat_prog *prog;
+	size_t far = 0;
+
+	p->default_action = errno_act(EPERM);
+	add(p, "read", A_ALLOW, NULL, 0, 1);
+	for (uint32_t i = 0; i < 300; i++) {
+		struct moat_cmp c[2] = { cmp(1, MOAT_OP_EQ, 0x5400 + i * 3),
+					 cmp(2, MOAT_OP_NE, i) };
+
+		add(p, "ioctl", i % 7 ? A_ALLOW : errno_act(1 + i % 30), c, 2, 2 + i);
+	}
+	add(p, "write", A_ALLOW, NULL, 0, 400);
+	add(p, "getppid", A_ALLOW, NULL, 0, 401);
+	check_policy(p);
+	assert_int_equal(moat_compile(p, &opts, &prog, NULL), 0);
+	assert_true(prog->len > 600);
+	for (size_t i = 0; i < prog->len; i++)
+		far += prog->insns[i].code == (BPF_JMP | BPF_JA);
+	/* The ret of the default is shared from far away: trampolines or copies. */
+	assert_true(far > 0 || prog->len > 600);
+	moat_prog_free(prog);
+	moat_policy_free(p);
+}
+
+/* Over 4096 instructions: -E2BIG, and the diagnostic names the costly rules. */
+static void test_too_big(void **state)
+{
+	struct moat_policy *p = moat_policy_new();
+	struct moat_prog *prog = NULL;
+	struct moat_diags diags;
+	uint64_t set[40];
+	bool named = false;
+
+	for (uint32_t i = 0; i < 40; i++)
+		set[i] = 0x1000 + i * 17;
+	add(p, "read", A_ALLOW, NULL, 0, 1);
+	for (uint32_t i = 0; i < 150; i++) {
+		struct moat_cmp c[2] = { in(1, set, 40), cmp(0, MOAT_OP_EQ, i) };
+
+		add(p, "ioctl", A_ALLOW, c, 2, 10 + i);
+	}
+	moat_diags_init(&diags);
+	assert_int_equal(moat_compile(p, NULL, &prog, &diags), -E2BIG);
+	assert_null(prog);
+	assert_true(diags.nerrors >= 1);
+	assert_non_null(strstr(diags.v[0].msg, "4096"));
+	for (size_t i = 1; i < diags.n; i++) {
+		assert_int_equal(diags.v[i].level, MOAT_DIAG_NOTE);
+		assert_string_equal(diags.v[i].file, "t.moat");
+		assert_true(diags.v[i].line >= 10);
+		assert_non_null(strstr(diags.v[i].msg, "ioctl"));
+		named = true;
+	}
+	assert_true(named);
+	moat_diags_free(&diags);
+	moat_policy_free(p);
+}
+
+/* Frequencies put hot syscalls near the root. */
+static void test_frequencies(void **state)
+{
+	struct moat_policy *p = moat_policy_new();
+	struct moat_compile_opts opts = { .optimize = 1 };
+	struct moat_seccomp_data d = { .arch = AUDIT_ARCH_X86_64 };
+	struct moat_prog *prog;
+	struct run hot, cold;
+	int64_t nr;
+
+	for (size_t i = 0; i < 300; i += 2) {
+		const char *nm;
+		uint32_t n;
+
+		assert_int_equal(moat_syscall_at(MOAT_ARCH_X86_64, i, &nm, &n), 0);
+		add(p, nm, A_ALLOW, NULL, 0, 1 + (uint32_t)i);
+	}
+	check_policy(p);
+	assert_int_equal(moat_compile(p, &opts, &prog, NULL), 0);
+	nr = moat_syscall_nr(MOAT_ARCH_X86_64, "futex");
+	d.nr = (int32_t)nr;
+	mini_run(prog, &d, &cold);
+	moat_prog_free(prog);
+	assert_int_equal(moat_policy_add_freq(p, "futex", 1000000), 0);
+	assert_int_equal(moat_policy_add_freq(p, "read", 10), 0);
+	check_policy(p);
+	assert_int_equal(moat_compile(p, &opts, &prog, NULL), 0);
+	mini_run(prog, &d, &hot);
+	/* ld arch, jeq, ld nr, one or two tests, ret. */
+	assert_true(hot.executed < cold.executed);
+	assert_true(hot.executed <= 6);
+	moat_prog_free(prog);
+	moat_policy_free(p);
+}
+
+/* ---- the real kernel: filters installed in forked children ---- */
+
+struct probe {
+	bool int80; /* i386 syscall through int $0x80 */
+	long nr;
+	uint64_t a[6];
+};
+
+static long do_probe(const struct probe *pr)
+{
+	long r;
+
+	if (pr->int80) {
+		/* A 64-bit task may enter the i386 ABI: AUDIT_ARCH_I386, i386 numbers. */
+		r = pr->nr;
+		__asm__ volatile("int $0x80"
+				 : "+a"(r)
+				 : "b"(pr->a[0]), "c"(pr->a[1]), "d"(pr->a[2])
+				 : "memory");
+		return r < 0 && r > -4096 ? r : 1;
+	}
+	r = syscall(pr->nr, pr->a[0], pr->a[1], pr->a[2], pr->a[3], pr->a[4], pr->a[5]);
+	return r == -1 ? -errno : 1;
+}
+
+static int install(const struct moat_prog *prog)
+{
+	struct sock_fprog fp = { .len = (unsigned short)prog->len,
+				 .filter = (struct sock_filter *)prog->insns };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	/* No libc wrapper in Debian 12's glibc for seccomp(2). */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Runs PROBES in a child under P's filter; each result must be what the
+ * program says on the simulator: ALLOW -> what the same call does without
+ * a filter (all probes are harmless: bad fds), ERRNO e -> -e.
+ */
+static void kernel_check(const struct moat_policy *p, const struct probe *probes, size_t n)
+{
+	struct moat_prog *prog;
+	long got[64];
+	int fds[2], status;
+	pid_t pid;
+
+	assert_true(n <= 64);
+	assert_int_equal(moat_compile(p, NULL, &prog, NULL), 0);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		long res[64];
+
+		close(fds[0]);
+		if (install(prog))
+			_exit(3);
+		for (size_t i = 0; i < n; i++)
+			res[i] = do_probe(&probes[i]);
+		_exit(write(fds[1], res, n * sizeof(long)) == (ssize_t)(n * sizeof(long)) ? 0 : 4);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], got, n * sizeof(long)), (ssize_t)(n * sizeof(long)));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (size_t i = 0; i < n; i++) {
+		struct moat_seccomp_data d = { .nr = (int32_t)probes[i].nr };
+		struct run run;
+		long want;
+
+		d.arch = probes[i].int80 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
+		memcpy(d.args, probes[i].a, sizeof(d.args));
+		mini_run(prog, &d, &run);
+		if (run.ret == SECCOMP_RET_ALLOW)
+			want = do_probe(&probes[i]); /* the same harmless call, unfiltered */
+		else if ((run.ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+			want = -(long)(run.ret & SECCOMP_RET_DATA);
+		else
+			fail_msg("probe %zu: unexpected verdict %#x", i, run.ret);
+		if (got[i] != want)
+			fail_msg("probe %zu (nr %#lx): kernel %ld, simulator says %ld", i,
+				 probes[i].nr, got[i], want);
+	}
+	moat_prog_free(prog);
+}
+
+static void test_kernel_args(void **state)
+{
+	struct moat_policy *p = moat_policy_new();
+	uint64_t set[] = { 1001, 0x2000003eaull };
+	struct moat_cmp c;
+
+	p->default_action = errno_act(EPERM);
+	p->unknown_action = errno_act(EMULTIHOP);
+	p->badarch_action = errno_act(EXDEV);
+	add(p, "write", A_ALLOW, NULL, 0, 1);
+	add(p, "exit_group", A_ALLOW, NULL, 0, 1);
+	add(p, "getppid", A_ALLOW, NULL, 0, 1);
+	c = cmp(0, MOAT_OP_EQ, 1000);
+	add(p, "close", errno_act(EAGAIN), &c, 1, 2);
+	c = cmp(0, MOAT_OP_GT, 0xffffffffull);
+	add(p, "close", errno_act(ENOMEM), &c, 1, 3);
+	add(p, "close", A_ALLOW, NULL, 0, 4);
+	c = in(0, set, 2);
+	add(p, "dup", errno_act(EACCES), &c, 1, 5);
+	add(p, "dup", A_ALLOW, NULL, 0, 6);
+	c = masked(1, 0xf0, 0x10);
+	add(p, "fcntl", errno_act(EFAULT), &c, 1, 7);
+	add(p, "fcntl", A_ALLOW, NULL, 0, 8);
+	c = cmp(2, MOAT_OP_LE, 2);
+	add(p, "lseek", A_ALLOW, &c, 1, 9);
+	add(p, "lseek", errno_act(EDOM), NULL, 0, 10);
+
+	const struct probe probes[] = {
+		{ false, SYS_getppid, { 0 } },
+		{ false, SYS_getpid, { 0 } },
+		{ false, SYS_close, { 1000 } },
+		{ false, SYS_close, { 0x1000003e8ull } },
+		{ false, SYS_close, { 999 } },
+		{ false, SYS_dup, { 1001 } },
+		{ false, SYS_dup, { 0x2000003eaull } },
+		{ false, SYS_dup, { 1002 } },
+		{ false, SYS_dup, { 0x1000003e9ull } },
+		{ false, SYS_fcntl, { 1003, 0x10 } },
+		{ false, SYS_fcntl, { 1003, 0x1f } },
+		{ false, SYS_fcntl, { 1003, 0x20 } },
+		{ false, SYS_lseek, { 1004, 0, 1 } },
+		{ false, SYS_lseek, { 1004, 0, 3 } },
+		{ false, SYS_lseek, { 1004, 0, 0x100000000ull } },
+		{ false, 1000, { 0 } },
+		{ false, 0x3ffffff0, { 0 } },
+		{ false, MOAT_X32_SYSCALL_BIT + SYS_getpid, { 0 } },
+		{ true, 20 /* i386 getpid */, { 0 } },
+	};
+	kernel_check(p, probes, sizeof(probes) / sizeof(probes[0]));
+	moat_policy_free(p);
+}
+
+/* i386 through int $0x80 when the policy covers it: only low halves count. */
+static void test_kernel_i386(void **state)
+{
+	struct moat_policy *p = moat_policy_new();
+	struct moat_cmp c = cmp(0, MOAT_OP_EQ, 1005);
+
+	p->arches = MOAT_ARCH_BIT(MOAT_ARCH_X86_64) | MOAT_ARCH_BIT(MOAT_ARCH_I386);
+	p->default_action = errno_act(EPERM);
+	p->badarch_action = errno_act(EXDEV);
+	add(p, "write", A_ALLOW, NULL, 0, 1);
+	add(p, "exit_group", A_ALLOW, NULL, 0, 1);
+	add(p, "getpid", A_ALLOW, NULL, 0, 1);
+	add(p, "close", errno_act(EAGAIN), &c, 1, 2);
+	add(p, "close", A_ALLOW, NULL, 0, 3);
+
+	const struct probe probes[] = {
+		{ true, 20 /* getpid */, { 0 } },
+		{ true, 24 /* getuid */, { 0 } },
+		{ true, 6 /* close */, { 1005 } },
+		/* High bits in rbx: the i386 syscall uses fd 1005; the verdict must agree. */
+		{ true, 6, { 0x1000003edull } },
+		{ true, 6, { 1006 } },
+		{ false, SYS_close, { 0x1000003edull } },
+		{ false, SYS_getpid, { 0 } },
+	};
+	kernel_check(p, probes, sizeof(probes) / sizeof(probes[0]));
+	moat_policy_free(p);
+}
+
+/* A kill verdict really kills, with SIGSYS. */
+static void test_kernel_kill(void **state)
+{
+	struct moat_policy *p = moat_policy_new();
+	struct moat_prog *prog;
+	int status;
+	pid_t pid;
+
+	p->default_action = A_ALLOW;
+	add(p, "getppid", A_KILL, NULL, 0, 1);
+	assert_int_equal(moat_compile(p, NULL, &prog, NULL), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (install(prog))
+			_exit(3);
+		syscall(SYS_getpid);
+		syscall(SYS_getppid);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+	moat_prog_free(prog);
+	moat_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -624,6 +921,9 @@ int main(void)
 		cmocka_unit_test(test_blocklist),	cmocka_unit_test(test_arg_ops),
 		cmocka_unit_test(test_rule_order),	cmocka_unit_test(test_multi_arch),
 		cmocka_unit_test(test_notify_mask),	cmocka_unit_test(test_random_policies),
+		cmocka_unit_test(test_long_jumps),	cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_frequencies),	cmocka_unit_test(test_kernel_args),
+		cmocka_unit_test(test_kernel_i386),	cmocka_unit_test(test_kernel_kill),
 	};
 
 	return MOAT_RUN_TESTS(tests);
