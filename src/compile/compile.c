@@ -35,10 +35,21 @@ struct range_vec {
 	uint32_t n, cap;
 };
 
-static int range_push(struct range_vec *rv, uint32_t lo, int32_t node, double w)
+/*
+ * How much a range matters in the tree's shape. Allowed syscalls that do
+ * not look at arguments are answered by the kernel's action cache without
+ * running the filter (5.11+), so the paths that run are those of
+ * arg-checked syscalls (and denials, rare by nature): those go near the root.
+ */
+#define ARGCHECK_WEIGHT 64.0
+
+static int range_push(struct compile_ctx *c, struct range_vec *rv, uint32_t lo, int32_t node,
+		      double w)
 {
 	if (node < 0)
 		return node;
+	if (c->ir.v[node].kind != IR_RET)
+		w *= ARGCHECK_WEIGHT;
 	/* Neighbours with the same outcome node are one range. */
 	if (rv->n && rv->v[rv->n - 1].node == node) {
 		rv->v[rv->n - 1].weight += w;
@@ -166,13 +177,13 @@ static int arch_ranges(struct compile_ctx *c, enum moat_arch arch, uint32_t top,
 		else
 			node = moat_syscall_name(arch, (uint32_t)nr) ? def : unk;
 		i = j;
-		err = range_push(rv, (uint32_t)nr, node, 1.0 + w[nr - base]);
+		err = range_push(c, rv, (uint32_t)nr, node, 1.0 + w[nr - base]);
 		if (err)
 			goto out;
 	}
 	/* Past the table: unknown, except numbers a rule names as syscall_NNN. */
 	if ((uint64_t)max + 1 <= top) {
-		err = range_push(rv, max + 1, unk, 1.0);
+		err = range_push(c, rv, max + 1, unk, 1.0);
 		if (err)
 			goto out;
 	}
@@ -181,11 +192,11 @@ static int arch_ranges(struct compile_ctx *c, enum moat_arch arch, uint32_t top,
 
 		while (j < n && rn[j].nr == nr)
 			j++;
-		err = range_push(rv, nr, syscall_leaf(c, rn + i, j - i, arch == MOAT_ARCH_I386,
+		err = range_push(c, rv, nr, syscall_leaf(c, rn + i, j - i, arch == MOAT_ARCH_I386,
 						      scratch),
 				 1.0);
 		if (!err && nr < top)
-			err = range_push(rv, nr + 1, unk, 1.0);
+			err = range_push(c, rv, nr + 1, unk, 1.0);
 		if (err)
 			goto out;
 		i = j;
@@ -215,14 +226,14 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 		if (arches & MOAT_ARCH_BIT(MOAT_ARCH_X86_64))
 			err = arch_ranges(c, MOAT_ARCH_X86_64, X32_FIRST - 1, &rv);
 		else
-			err = range_push(&rv, 0,
+			err = range_push(c, &rv, 0,
 					 compile_ret(c, p->badarch_action,
 						     (struct moat_origin){ MOAT_ORIGIN_BADARCH, 0 }),
 					 1.0);
 		if (!err && (arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
 			err = arch_ranges(c, MOAT_ARCH_X32, UINT32_MAX, &rv);
 		else if (!err)
-			err = range_push(&rv, X32_FIRST,
+			err = range_push(c, &rv, X32_FIRST,
 					 compile_ret(c, p->badarch_action,
 						     (struct moat_origin){ MOAT_ORIGIN_X32, 0 }),
 					 1.0);
