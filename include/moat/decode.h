@@ -62,6 +62,13 @@ struct moat_syscall_sig {
 /* Signature of NAME, or NULL when moat has none (decode as 6 hex words). */
 const struct moat_syscall_sig *moat_syscall_sig(const char *name);
 /*
+ * The signature table in name order, for listings and tests: count, then the
+ * i-th. Besides the generated groups, FLAGS may name "O_FLAGS": the O_ bits of
+ * calls that take no access mode (pipe2, dup3), so 0 is "0", not O_RDONLY.
+ */
+size_t moat_syscall_sig_count(void);
+const struct moat_syscall_sig *moat_syscall_sig_at(size_t i);
+/*
  * Formats one argument value by its kind (no memory is read here: PATH and
  * STR format as pointers; callers that can read memory use moat_decode_string).
  * Returns the length needed (snprintf semantics).
