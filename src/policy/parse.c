@@ -1649,9 +1649,9 @@ static void parse_source(struct parser *ps, struct src *src)
 	}
 }
 
-static int parse_top(const char *name, const char *text, size_t len, const char *key,
-		     const struct moat_parse_opts *opts, struct moat_policy **out,
-		     struct moat_diags *diags)
+int moat_parse_text(const char *name, const char *text, size_t len, const char *key,
+		    const struct moat_parse_opts *opts, struct moat_policy **out,
+		    struct moat_diags *diags)
 {
 	struct parser ps = { .d = diags, .opts = opts };
 	struct src src = { .name = name, .key = (char *)key, .text = text, .len = len };
@@ -1690,7 +1690,7 @@ int moat_policy_parse_string(const char *name, const char *text, size_t len,
 
 		return err ? err : -EINVAL;
 	}
-	return parse_top(name, text, len, NULL, opts, out, diags);
+	return moat_parse_text(name, text, len, NULL, opts, out, diags);
 }
 
 int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
@@ -1711,7 +1711,7 @@ int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
 	if (err)
 		return err;
 	real = realpath(path, NULL);
-	err = parse_top(path, data, len, real, opts, out, diags);
+	err = moat_parse_text(path, data, len, real, opts, out, diags);
 	free(real);
 	free(data);
 	return err;

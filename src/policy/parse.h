@@ -21,4 +21,15 @@
  */
 unsigned moat_edit_distance(const char *a, size_t alen, const char *b, unsigned max);
 
+struct moat_parse_opts;
+struct moat_policy;
+struct moat_diags;
+/*
+ * Parses TEXT, read from NAME (diagnostics, locations, relative includes);
+ * KEY (realpath, may be NULL) lets an include of NAME itself be seen as a cycle.
+ */
+int moat_parse_text(const char *name, const char *text, size_t len, const char *key,
+		    const struct moat_parse_opts *opts, struct moat_policy **out,
+		    struct moat_diags *diags);
+
 #endif

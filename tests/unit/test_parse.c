@@ -141,6 +141,14 @@ static void expect_same_policy(const struct moat_policy *a, const struct moat_po
 	}
 }
 
+static bool has_rule(const struct moat_policy *p, const char *sc)
+{
+	for (size_t i = 0; i < p->nrules; i++)
+		if (!strcmp(p->rules[i].syscall, sc))
+			return true;
+	return false;
+}
+
 /* ---- good input: exact model ---- */
 
 static void test_header(void **state)
@@ -727,6 +735,56 @@ static void test_include_from_string(void **state)
 	moat_diags_free(&d);
 }
 
+static void test_load_by_content(void **state)
+{
+	struct moat_policy *p = NULL;
+	struct moat_diags d;
+	char path[256], want[512], *got;
+
+	moat_diags_init(&d);
+	/* .moat by content, whatever the name says. */
+	write_file("policy.json", "# not json\nallow read\n");
+	snprintf(path, sizeof(path), "%s/policy.json", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), 0);
+	assert_int_equal(p->nrules, 1);
+	moat_policy_free(p);
+	p = NULL;
+
+	/* OCI JSON: '{' first after blanks. */
+	write_file("oci.moat", "\n  \t{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+			       "[{\"names\": [\"read\", \"write\"], \"action\": "
+			       "\"SCMP_ACT_ALLOW\"}]}\n");
+	snprintf(path, sizeof(path), "%s/oci.moat", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), 0);
+	assert_true(has_rule(p, "read") && has_rule(p, "write"));
+	assert_int_equal(p->default_action.kind, MOAT_ACT_ERRNO);
+	moat_policy_free(p);
+	p = NULL;
+
+	/* .moat errors come back as diagnostics naming the file. */
+	snprintf(path, sizeof(path), "%s/bad.moat", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), -EINVAL);
+	got = all_diags(&d);
+	snprintf(want, sizeof(want),
+		 "%s/bad.moat:2:7: error: unknown syscall 'reed' (did you mean 'read'?)\n"
+		 "  allow reed\n        ^~~~\n",
+		 tmpdir);
+	assert_string_equal(got, want);
+	free(got);
+	moat_diags_free(&d);
+
+	/* A missing file is an errno, for the caller to word. */
+	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), -ENOENT);
+	assert_null(p);
+	/* A self-include is a cycle at once, as with parse_file. */
+	snprintf(path, sizeof(path), "%s/self.moat", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.v[0].msg, "include cycle"));
+	moat_diags_free(&d);
+}
+
 /* ---- groups ---- */
 
 static void test_include_group(void **state)
@@ -739,14 +797,6 @@ static void test_include_group(void **state)
 	assert_int_equal(p->rules[0].loc.line, 2);
 	assert_string_equal(p->rules[p->nrules - 1].loc.file, "t.moat");
 	moat_policy_free(p);
-}
-
-static bool has_rule(const struct moat_policy *p, const char *sc)
-{
-	for (size_t i = 0; i < p->nrules; i++)
-		if (!strcmp(p->rules[i].syscall, sc))
-			return true;
-	return false;
 }
 
 static void test_all_groups_parse(void **state)
@@ -864,6 +914,18 @@ static void round_trip(const char *text)
 	assert_int_equal(moat_policy_to_moat(a, &out1), 0);
 	b = parse_ok(out1);
 	expect_same_policy(a, b);
+	/* And equal for the model's own comparison, once canonical. */
+	{
+		struct moat_policy *ca = moat_policy_dup(a), *cb = moat_policy_dup(b);
+
+		assert_non_null(ca);
+		assert_non_null(cb);
+		assert_int_equal(moat_policy_canonicalize(ca), 0);
+		assert_int_equal(moat_policy_canonicalize(cb), 0);
+		assert_true(moat_policy_equal(ca, cb));
+		moat_policy_free(ca);
+		moat_policy_free(cb);
+	}
 	/* Deterministic and stable: writing the re-read policy gives the same text. */
 	assert_int_equal(moat_policy_to_moat(b, &out2), 0);
 	assert_string_equal(out1, out2);
@@ -992,6 +1054,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_include_error_chain, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_include_depth, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_include_from_string, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_by_content, setup_dir, teardown_dir),
 		cmocka_unit_test(test_include_group),
 		cmocka_unit_test(test_all_groups_parse),
 		cmocka_unit_test(test_group_facts),
