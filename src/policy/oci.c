@@ -186,6 +186,15 @@ struct oci_in {
 	int err;          /* -ENOMEM once memory ran out */
 };
 
+/* Copy of the line starting at B (inside TEXT of LEN bytes, not NUL-terminated). */
+static char *line_dup(const char *text, size_t len, const char *b)
+{
+	size_t rest = len - (size_t)(b - text);
+	const char *nl = memchr(b, '\n', rest);
+
+	return strndup(b, nl ? (size_t)(nl - b) : rest);
+}
+
 static void loc_of(const struct oci_in *in, size_t off, uint32_t *line, uint32_t *col,
 		   const char **bol)
 {
@@ -225,7 +234,7 @@ static void diag(struct oci_in *in, int level, size_t off, const char *fmt, ...)
 		size_t end = skip_value(in->text, in->len, off);
 
 		loc_of(in, off, &line, &col, &bol);
-		src = strndup(bol, strcspn(bol, "\n"));
+		src = line_dup(in->text, in->len, bol);
 		len = (uint32_t)(end - off);
 		if (len < 1 || memchr(in->text + off, '\n', end - off))
 			len = 1;
@@ -852,8 +861,8 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 				if (b)
 					b++;
 			}
-			if (b)
-				src = strndup(b, strcspn(b, "\n"));
+			if (b && b <= json + len)
+				src = line_dup(json, len, b);
 		}
 		if (moat_diags_add(diags, MOAT_DIAG_ERROR, name, jerr.line > 0 ? (uint32_t)jerr.line : 0,
 				   jerr.column > 0 ? (uint32_t)jerr.column : 1, 1, src, NULL,
