@@ -144,3 +144,33 @@ teardown() {
 	"$MOAT" convert "$T/p.moat" --to oci -o "$T/back.json"
 	cmp "$T/direct.json" "$T/back.json"
 }
+
+@test "convert: .moat input with a parse error gives file:line:col and exit 1" {
+	printf 'default errno EPERM\nallow frob\n' >"$T/e.moat"
+	run "$MOAT" convert "$T/e.moat" --to oci
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "$T/e.moat:2:7: error: "*"frob"* ]]
+}
+
+@test "convert: what OCI cannot express is refused with the rule's place" {
+	printf 'default errno EPERM\nunknown errno EPERM\narch x86_64\nallow kill if arg1 >= 5 && arg1 <= 10\n' >"$T/r.moat"
+	run "$MOAT" convert "$T/r.moat" --to oci -o "$T/r.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"r.moat:4:7: error: rule for 'kill' compares arg1 twice: runc ORs comparisons on one argument, so OCI cannot express this AND"* ]]
+	[ ! -e "$T/r.json" ]
+	# An unconditional allow after a conditional deny would be widened by runc.
+	printf 'default errno EPERM\nunknown errno EPERM\narch x86_64\nerrno EPERM clone if arg0 & 0x10000000 != 0\nallow clone\n' >"$T/c.moat"
+	run "$MOAT" convert "$T/c.moat" --to oci
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"c.moat:5:7: error: unconditional 'allow' for 'clone' after a conditional 'errno EPERM'"* ]]
+}
+
+@test "convert: .moat -> OCI: IN expands, the default-action tail goes, ENOSYS loss is said" {
+	printf 'default errno EPERM\narch x86_64\nallow socket if arg0 in {AF_UNIX, AF_INET}\nerrno EPERM socket\nallow read write\n' >"$T/s.moat"
+	run "$MOAT" convert "$T/s.moat" --to oci -o "$T/s.json"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: OCI has no action for unknown syscall numbers: 'errno ENOSYS' is lost"* ]]
+	jq -e '[.syscalls[] | select(.names == ["socket"])] | length == 2' "$T/s.json"
+	jq -e '[.syscalls[] | select(.names == ["socket"]) | .args[0].value] == [1, 2]' "$T/s.json"
+	jq -e '[.syscalls[] | select(.args | not) | .names] == [["read", "write"]]' "$T/s.json"
+}
