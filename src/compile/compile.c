@@ -367,6 +367,44 @@ static void report_too_big(const struct moat_policy *p, size_t len, const uint32
 	free(idx);
 }
 
+/*
+ * A ret names the rule that decided, but rules written on one line
+ * (`allow read write close`) share a ret: the origin is the line's first
+ * rule. Rules without a line (built by API) are their own group.
+ */
+static int group_rules(const struct moat_policy *p, uint32_t *group)
+{
+	uint32_t cap = 16, *tab;
+
+	while (cap < 2 * p->nrules)
+		cap *= 2;
+	tab = malloc(cap * sizeof(*tab)); /* rule index + 1, 0 = empty */
+	if (!tab)
+		return -ENOMEM;
+	memset(tab, 0, cap * sizeof(*tab));
+	for (size_t r = 0; r < p->nrules; r++) {
+		const struct moat_loc *l = &p->rules[r].loc;
+		uint64_t h = ((uintptr_t)l->file * 0x9e3779b97f4a7c15ull) ^ (l->line * 0xff51afd7ed558ccdull);
+		uint32_t i = (uint32_t)(h ^ (h >> 31)) & (cap - 1);
+
+		group[r] = (uint32_t)r;
+		if (!l->line)
+			continue;
+		for (; tab[i]; i = (i + 1) & (cap - 1)) {
+			const struct moat_loc *m = &p->rules[tab[i] - 1].loc;
+
+			if (m->line == l->line && m->file == l->file)
+				break;
+		}
+		if (tab[i])
+			group[r] = tab[i] - 1;
+		else
+			tab[i] = (uint32_t)r + 1;
+	}
+	free(tab);
+	return 0;
+}
+
 int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *opts,
 		 struct moat_prog **out, struct moat_diags *diags)
 {
@@ -391,25 +429,9 @@ int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *op
 	err = -ENOMEM;
 	if (!c.group || !cost)
 		goto out;
-	/*
-	 * A ret names the rule that decided, but rules written on one line
-	 * (`allow read write close`) share a ret: origin is the line's first rule.
-	 */
-	for (size_t r = 0; r < p->nrules; r++) {
-		const struct moat_loc *l = &p->rules[r].loc;
-
-		c.group[r] = (uint32_t)r;
-		if (!l->line)
-			continue;
-		for (size_t q = 0; q < r; q++) {
-			const struct moat_loc *m = &p->rules[q].loc;
-
-			if (m->line == l->line && m->file == l->file) {
-				c.group[r] = c.group[q];
-				break;
-			}
-		}
-	}
+	err = group_rules(p, c.group);
+	if (err)
+		goto out;
 	root = build_root(&c);
 	if (root < 0) {
 		err = root;
