@@ -237,6 +237,15 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 					 compile_ret(c, p->badarch_action,
 						     (struct moat_origin){ MOAT_ORIGIN_X32, 0 }),
 					 1.0);
+		/*
+		 * nr -1 runs nothing in the kernel (it answers ENOSYS); a tracer
+		 * sets it to skip a syscall. Not an x32 call: unknown_action.
+		 */
+		if (!err && !(arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
+			err = range_push(c, &rv, UINT32_MAX,
+					 compile_ret(c, p->unknown_action,
+						     (struct moat_origin){ MOAT_ORIGIN_UNKNOWN, 0 }),
+					 1.0);
 	} else {
 		for (int a = 0; a < MOAT_ARCH__COUNT && !err; a++)
 			if ((arches & MOAT_ARCH_BIT(a)) && moat_arch_audit(a) == audit)

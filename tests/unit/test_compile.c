@@ -196,10 +196,15 @@ static void ref_eval(const struct moat_policy *p, uint32_t audit, uint32_t nr,
 	if (audit == AUDIT_ARCH_X86_64 &&
 	    (arches & (MOAT_ARCH_BIT(MOAT_ARCH_X86_64) | MOAT_ARCH_BIT(MOAT_ARCH_X32)))) {
 		if (nr >= MOAT_X32_SYSCALL_BIT) {
-			if (arches & MOAT_ARCH_BIT(MOAT_ARCH_X32))
+			if (arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)) {
 				ref_arch(p, MOAT_ARCH_X32, nr, args, out);
-			else
+			} else if (nr == UINT32_MAX) {
+				/* -1: a tracer skipping a syscall, nothing runs. */
+				out->ret = ret_of(p->unknown_action);
+				out->origin.kind = MOAT_ORIGIN_UNKNOWN;
+			} else {
 				out->origin.kind = MOAT_ORIGIN_X32;
+			}
 		} else if (arches & MOAT_ARCH_BIT(MOAT_ARCH_X86_64)) {
 			ref_arch(p, MOAT_ARCH_X86_64, nr, args, out);
 		}
@@ -852,6 +857,7 @@ static void test_kernel_args(void **state)
 		{ false, 1000, { 0 } },
 		{ false, 0x3ffffff0, { 0 } },
 		{ false, MOAT_X32_SYSCALL_BIT + SYS_getpid, { 0 } },
+		{ false, -1, { 0 } },
 		{ true, 20 /* i386 getpid */, { 0 } },
 	};
 	kernel_check(p, probes, sizeof(probes) / sizeof(probes[0]));
