@@ -25,68 +25,22 @@
 
 #define NR_SPAN 1100
 
-/* ---- a tiny independent interpreter (classic BPF, seccomp subset) ---- */
+/* ---- the simulator (src/compile/sim.c, tested on its own in test_sim.c) ---- */
 
 struct run {
 	uint32_t ret;
 	size_t pc, executed;
-	bool cacheable; /* only nr/arch loads, k-jumps and `and k` on the path */
 };
 
-static void mini_run(const struct moat_prog *prog, const struct moat_seccomp_data *d,
+static void sim_run(const struct moat_prog *prog, const struct moat_seccomp_data *d,
 		     struct run *r)
 {
-	uint32_t A = 0;
-	size_t pc = 0;
-	uint8_t buf[64];
+	struct moat_sim_result res = { 0 };
 
-	memcpy(buf, &d->nr, 4);
-	memcpy(buf + 4, &d->arch, 4);
-	memcpy(buf + 8, &d->instruction_pointer, 8);
-	memcpy(buf + 16, d->args, 48);
-	memset(r, 0, sizeof(*r));
-	r->cacheable = true;
-	for (;;) {
-		const struct moat_insn *in;
-
-		assert_true(pc < prog->len);
-		in = &prog->insns[pc];
-		r->executed++;
-		switch (in->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			assert_true(in->k % 4 == 0 && in->k < 64);
-			memcpy(&A, buf + in->k, 4);
-			if (in->k != 0 && in->k != 4)
-				r->cacheable = false;
-			pc++;
-			break;
-		case BPF_ALU | BPF_AND | BPF_K:
-			A &= in->k;
-			pc++;
-			break;
-		case BPF_JMP | BPF_JA:
-			pc += 1 + in->k;
-			break;
-		case BPF_JMP | BPF_JEQ | BPF_K:
-			pc += 1 + (A == in->k ? in->jt : in->jf);
-			break;
-		case BPF_JMP | BPF_JGT | BPF_K:
-			pc += 1 + (A > in->k ? in->jt : in->jf);
-			break;
-		case BPF_JMP | BPF_JGE | BPF_K:
-			pc += 1 + (A >= in->k ? in->jt : in->jf);
-			break;
-		case BPF_JMP | BPF_JSET | BPF_K:
-			pc += 1 + ((A & in->k) ? in->jt : in->jf);
-			break;
-		case BPF_RET | BPF_K:
-			r->ret = in->k;
-			r->pc = pc;
-			return;
-		default:
-			fail_msg("unexpected opcode %#x at %zu", in->code, pc);
-		}
-	}
+	assert_int_equal(moat_sim_run(prog, d, &res), 0);
+	r->ret = res.ret;
+	r->pc = res.ret_pc;
+	r->executed = res.executed;
 }
 
 /* ---- the reference: the policy's semantics, straight from the model ---- */
@@ -308,7 +262,7 @@ static void check_one(const struct moat_policy *p, const struct moat_prog *prog,
 			}
 			ref_eval(p, audit, nr, d.args, &ref);
 		}
-		mini_run(prog, &d, &run);
+		sim_run(prog, &d, &run);
 		if (run.ret != ref.ret || prog->origin[run.pc].kind != ref.origin.kind ||
 		    (ref.origin.kind == MOAT_ORIGIN_RULE &&
 		     prog->origin[run.pc].rule != ref.origin.rule)) {
@@ -323,7 +277,7 @@ static void check_one(const struct moat_policy *p, const struct moat_prog *prog,
 	}
 	/* The kernel's action cache must serve every arg-independent ALLOW. */
 	if (!ref.argdep && ref.ret == SECCOMP_RET_ALLOW) {
-		if (!run.cacheable)
+		if (!moat_sim_cache_allows(prog, audit, nr))
 			fail_msg("arch %#x nr %u: allowed without args but not cacheable", audit,
 				 nr);
 		st->cached++;
@@ -352,6 +306,8 @@ static void check_policy(const struct moat_policy *p)
 		assert_int_equal(err, 0);
 		assert_non_null(prog);
 		assert_true(prog->len > 0 && prog->len <= 4096);
+		/* What the kernel's seccomp_check_filter would accept. */
+		assert_int_equal(moat_prog_check(prog), 0);
 		for (size_t i = 0; i < prog->len; i++) {
 			const struct moat_insn *in = &prog->insns[i];
 
@@ -706,13 +662,13 @@ static void test_frequencies(void **state)
 	assert_int_equal(moat_compile(p, &opts, &prog, NULL), 0);
 	nr = moat_syscall_nr(MOAT_ARCH_X86_64, "futex");
 	d.nr = (int32_t)nr;
-	mini_run(prog, &d, &cold);
+	sim_run(prog, &d, &cold);
 	moat_prog_free(prog);
 	assert_int_equal(moat_policy_add_freq(p, "futex", 1000000), 0);
 	assert_int_equal(moat_policy_add_freq(p, "read", 10), 0);
 	check_policy(p);
 	assert_int_equal(moat_compile(p, &opts, &prog, NULL), 0);
-	mini_run(prog, &d, &hot);
+	sim_run(prog, &d, &hot);
 	/* ld arch, jeq, ld nr, one or two tests, ret. */
 	assert_true(hot.executed < cold.executed);
 	assert_true(hot.executed <= 6);
@@ -797,7 +753,7 @@ static void kernel_check(const struct moat_policy *p, const struct probe *probes
 
 		d.arch = probes[i].int80 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
 		memcpy(d.args, probes[i].a, sizeof(d.args));
-		mini_run(prog, &d, &run);
+		sim_run(prog, &d, &run);
 		if (run.ret == SECCOMP_RET_ALLOW)
 			want = do_probe(&probes[i]); /* the same harmless call, unfiltered */
 		else if ((run.ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
