@@ -73,6 +73,7 @@ static int explain(const struct moat_policy *p, const struct moat_compile_opts *
 {
 	struct moat_seccomp_data d = { .nr = (int32_t)nr, .arch = moat_arch_audit(arch) };
 	struct moat_sim_result r = { 0 };
+	struct moat_origin origin;
 	struct moat_prog *prog = NULL;
 	struct moat_diags diags;
 	char *text = NULL, *line, *save = NULL;
@@ -107,7 +108,15 @@ static int explain(const struct moat_policy *p, const struct moat_compile_opts *
 	printf("\n");
 	print_verdict(r.ret);
 	printf("decided by:\n");
-	cli_origin_print(stdout, p, prog->origin[r.ret_pc]);
+	origin = prog->origin[r.ret_pc];
+	if (origin.kind == MOAT_ORIGIN_RULE) {
+		/* The ret is shared by the rules with this verdict: name the exact one. */
+		long rule = moat_policy_deciding_rule(p, arch, nr, args);
+
+		if (rule >= 0 && moat_action_ret(p->rules[rule].action) == r.ret)
+			origin.rule = (uint32_t)rule;
+	}
+	cli_origin_print(stdout, p, origin);
 	/* One disassembly line per instruction: index them, print the executed ones. */
 	for (line = strtok_r(text, "\n", &save); line && nlines < prog->len;
 	     line = strtok_r(NULL, "\n", &save))

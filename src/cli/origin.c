@@ -30,6 +30,23 @@ void cli_origin_short(const struct moat_policy *p, struct moat_origin o, char *b
 	const struct moat_loc *l = origin_loc(p, o);
 	const char *w = o.kind < sizeof(what) / sizeof(what[0]) ? what[o.kind] : "?";
 
+	if (o.kind == MOAT_ORIGIN_RULE && o.rule < p->nrules) {
+		/* Rules with the same verdict share a ret: say how many. */
+		uint32_t k = moat_action_ret(p->rules[o.rule].action);
+		size_t more = 0;
+
+		for (size_t r = 0; r < p->nrules; r++)
+			more += r != o.rule && moat_action_ret(p->rules[r].action) == k;
+		if (more && l && l->file && l->line)
+			snprintf(buf, size, "rules %s:%u (+%zu more)", l->file, l->line, more);
+		else if (more)
+			snprintf(buf, size, "rules #%u (+%zu more)", o.rule + 1, more);
+		else if (l && l->file && l->line)
+			snprintf(buf, size, "rule %s:%u", l->file, l->line);
+		else
+			snprintf(buf, size, "rule #%u (%s)", o.rule + 1, p->rules[o.rule].syscall);
+		return;
+	}
 	if (l && l->file && l->line)
 		snprintf(buf, size, "%s %s:%u", w, l->file, l->line);
 	else if (o.kind == MOAT_ORIGIN_RULE)
@@ -92,7 +109,12 @@ void cli_origin_print(FILE *f, const struct moat_policy *p, struct moat_origin o
 	char *text = l ? source_line(l->file, l->line) : NULL;
 	char where[512];
 
-	cli_origin_short(p, o, where, sizeof(where));
+	if (o.kind == MOAT_ORIGIN_RULE && l && l->file && l->line)
+		snprintf(where, sizeof(where), "rule %s:%u", l->file, l->line);
+	else if (o.kind == MOAT_ORIGIN_RULE)
+		snprintf(where, sizeof(where), "rule #%u", o.rule + 1);
+	else
+		cli_origin_short(p, o, where, sizeof(where));
 	if (text) {
 		const char *t = text + strspn(text, " \t");
 

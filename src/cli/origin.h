@@ -7,7 +7,10 @@
 
 #include "moat/compile.h"
 
-/* "rule t.moat:3", "default (t.moat:1)", "unknown syscall", "bad arch", "x32". */
+/*
+ * "rule t.moat:3", "rules t.moat:2 (+5 more)" (rules sharing a verdict share
+ * a ret), "default t.moat:1", "unknown syscall", "foreign arch", "x32 syscall".
+ */
 void cli_origin_short(const struct moat_policy *p, struct moat_origin o, char *buf, size_t size);
 /*
  * Prints the deciding rule as "  FILE:LINE: TEXT" where TEXT is the source

@@ -47,7 +47,8 @@ static void sim_run(const struct moat_prog *prog, const struct moat_seccomp_data
 
 struct ref {
 	uint32_t ret;
-	struct moat_origin origin;
+	struct moat_origin origin; /* for a rule: the exact deciding rule */
+	int arch;		   /* the table that applies, -1 for none */
 	bool argdep; /* the outcome of this (arch, nr) may depend on arguments */
 };
 
@@ -86,21 +87,13 @@ static bool cmp_holds(const struct moat_cmp *c, uint64_t x)
 	return false;
 }
 
-static uint32_t group_of(const struct moat_policy *p, size_t r)
-{
-	for (size_t q = 0; q < r && p->rules[r].loc.line; q++)
-		if (p->rules[q].loc.line == p->rules[r].loc.line &&
-		    p->rules[q].loc.file == p->rules[r].loc.file)
-			return (uint32_t)q;
-	return (uint32_t)r;
-}
-
 static void ref_arch(const struct moat_policy *p, enum moat_arch arch, uint32_t nr,
 		     const uint64_t *args, struct ref *out)
 {
 	bool named = false;
 
 	out->argdep = false;
+	out->arch = (int)arch;
 	for (size_t r = 0; r < p->nrules; r++) {
 		const struct moat_rule *rule = &p->rules[r];
 		uint32_t rnr;
@@ -125,7 +118,7 @@ static void ref_arch(const struct moat_policy *p, enum moat_arch arch, uint32_t 
 		}
 		if (ok) {
 			out->ret = ret_of(rule->action);
-			out->origin = (struct moat_origin){ MOAT_ORIGIN_RULE, group_of(p, r) };
+			out->origin = (struct moat_origin){ MOAT_ORIGIN_RULE, (uint32_t)r };
 			return;
 		}
 	}
@@ -145,6 +138,7 @@ static void ref_eval(const struct moat_policy *p, uint32_t audit, uint32_t nr,
 	struct moat_origin bad = { MOAT_ORIGIN_BADARCH, 0 };
 
 	out->argdep = false;
+	out->arch = -1;
 	out->ret = ret_of(p->badarch_action);
 	out->origin = bad;
 	if (audit == AUDIT_ARCH_X86_64 &&
@@ -263,15 +257,26 @@ static void check_one(const struct moat_policy *p, const struct moat_prog *prog,
 			ref_eval(p, audit, nr, d.args, &ref);
 		}
 		sim_run(prog, &d, &run);
-		if (run.ret != ref.ret || prog->origin[run.pc].kind != ref.origin.kind ||
-		    (ref.origin.kind == MOAT_ORIGIN_RULE &&
-		     prog->origin[run.pc].rule != ref.origin.rule)) {
+		/*
+		 * Same verdict, same kind of origin; a rule origin names a rule
+		 * with this verdict (rules sharing a ret), and the library's
+		 * own evaluation names the exact rule the reference found.
+		 */
+		const struct moat_origin *o = &prog->origin[run.pc];
+		bool same = run.ret == ref.ret && o->kind == ref.origin.kind;
+
+		if (same && o->kind == MOAT_ORIGIN_RULE) {
+			same = o->rule < p->nrules && ret_of(p->rules[o->rule].action) == run.ret &&
+			       moat_policy_deciding_rule(p, ref.arch, nr, d.args) ==
+				       (long)ref.origin.rule;
+		}
+		if (!same) {
 			fail_msg("arch %#x nr %#x args %#llx %#llx %#llx: ret %#x origin %u/%u, "
 				 "expected %#x origin %u/%u",
 				 audit, nr, (unsigned long long)d.args[0],
 				 (unsigned long long)d.args[1], (unsigned long long)d.args[2],
-				 run.ret, prog->origin[run.pc].kind, prog->origin[run.pc].rule,
-				 ref.ret, ref.origin.kind, ref.origin.rule);
+				 run.ret, o->kind, o->rule, ref.ret, ref.origin.kind,
+				 ref.origin.rule);
 		}
 		st->checked++;
 	}
