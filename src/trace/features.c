@@ -261,10 +261,9 @@ struct notify_result {
 	int addfd_ok;  /* the target got a working descriptor */
 };
 
-static int notify_pipe_fd = -1;
-
-static int child_notify_round_trip(void *unused)
+static int child_notify_round_trip(void *arg)
 {
+	int out_fd = *(int *)arg;
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
@@ -348,7 +347,7 @@ reap:
 	else if (WIFEXITED(st) && WEXITSTATUS(st) == 10)
 		res.rt_ok = 0;
 out:
-	if (write(notify_pipe_fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
+	if (write(out_fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
 		return 1;
 	return 0;
 }
@@ -379,8 +378,7 @@ static void probe_seccomp_notify(struct moat_features *f)
 		set_errno(af, errno, "pipe");
 		return;
 	}
-	notify_pipe_fd = p[1];
-	r = run_child(child_notify_round_trip, NULL);
+	r = run_child(child_notify_round_trip, &p[1]);
 	close(p[1]);
 	if (r != 0 || read(p[0], &res, sizeof(res)) != (ssize_t)sizeof(res)) {
 		close(p[0]);
@@ -543,15 +541,14 @@ static void probe_bpf_progs(struct moat_features *f, const struct btf *btf)
 
 /* ---- securityfs, sysctls, Landlock, privileges ---- */
 
-static int securityfs_pipe_fd = -1;
-
 /*
  * securityfs is often not mounted (it is not on this project's CI). As root
  * we can still read it: mount it in a private mount namespace of a child,
  * which leaves the host's mounts untouched.
  */
-static int child_read_securityfs(void *unused)
+static int child_read_securityfs(void *arg)
 {
+	int out_fd = *(int *)arg;
 	static const char *const files[] = { "lockdown", "lsm" };
 	char buf[256];
 
@@ -576,8 +573,7 @@ static int child_read_securityfs(void *unused)
 
 		if (nl)
 			*nl = '\0';
-		if (write(securityfs_pipe_fd, buf, strlen(buf)) < 0 ||
-		    write(securityfs_pipe_fd, "\n", 1) < 0)
+		if (write(out_fd, buf, strlen(buf)) < 0 || write(out_fd, "\n", 1) < 0)
 			return EIO;
 	}
 	return 0;
@@ -601,8 +597,7 @@ static void probe_securityfs(struct moat_features *f)
 		set_errno(lsm, errno, "pipe");
 		return;
 	}
-	securityfs_pipe_fd = p[1];
-	r = run_child(child_read_securityfs, NULL);
+	r = run_child(child_read_securityfs, &p[1]);
 	close(p[1]);
 	while (len < (ssize_t)sizeof(buf) - 1 &&
 	       (n = read(p[0], buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
