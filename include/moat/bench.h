@@ -57,6 +57,8 @@ struct moat_bench_opts {
 struct moat_bench_report {
 	char kernel[65];
 	int cpu;
+	double loadavg;	   /* 1-minute load average when the bench started */
+	int other_tracers; /* eBPF links on sys_enter/sys_exit that were not ours; -1: unknown */
 	size_t n;
 	struct moat_bench_result *v;
 };

@@ -93,8 +93,10 @@ static json_t *result_json(const struct moat_bench_result *r)
 
 static int print_json(const struct moat_bench_report *rep)
 {
-	json_t *root = json_pack("{s:s, s:s, s:i}", "moat_version", MOAT_VERSION, "kernel",
-				 rep->kernel, "cpu", rep->cpu);
+	json_t *root = json_pack(
+		"{s:s, s:s, s:i, s:f, s:o}", "moat_version", MOAT_VERSION, "kernel", rep->kernel,
+		"cpu", rep->cpu, "load_average", rep->loadavg, "other_syscall_tracers",
+		rep->other_tracers >= 0 ? json_integer(rep->other_tracers) : json_null());
 	json_t *arr = json_array();
 	char *s = NULL;
 	int rc = MOAT_EXIT_FAIL;
@@ -153,8 +155,15 @@ static void print_table(const struct moat_bench_report *rep)
 	bool notes = false;
 
 	printf("moat bench on Linux %s, pinned to CPU %d: ns per syscall, median (min-max) "
-	       "ratio to bare\n\n",
+	       "ratio to bare\n",
 	       rep->kernel, rep->cpu);
+	printf("load average %.2f", rep->loadavg);
+	if (rep->other_tracers > 0)
+		printf("; WARNING: %d other eBPF program%s attached to sys_enter/sys_exit: every "
+		       "syscall pays %s, all numbers are inflated",
+		       rep->other_tracers, rep->other_tracers > 1 ? "s are" : " is",
+		       rep->other_tracers > 1 ? "them" : "it");
+	printf("\n\n");
 	printf("%-24s  %-30s  %-30s\n", "MECHANISM", "getppid", "rw (write+read, per call)");
 	for (size_t i = 0; i < rep->n; i++) {
 		const char *m = rep->v[i].mechanism;

@@ -836,6 +836,49 @@ static int default_cpu(void)
 	return last;
 }
 
+/*
+ * eBPF programs that others attached to the syscall tracepoints: every
+ * syscall of every process pays them, so they inflate every number here.
+ * Counting them needs CAP_SYS_ADMIN (link ids); -1 when we cannot look.
+ */
+static int count_syscall_tracers(void)
+{
+	uint32_t id = 0;
+	int n = 0;
+
+	while (bpf_link_get_next_id(id, &id) == 0) {
+		struct bpf_link_info info;
+		uint32_t len = sizeof(info);
+		char tp[64] = "";
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.raw_tracepoint.tp_name = (uint64_t)(uintptr_t)tp;
+		info.raw_tracepoint.tp_name_len = sizeof(tp);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    info.type == BPF_LINK_TYPE_RAW_TRACEPOINT &&
+		    (!strcmp(tp, "sys_enter") || !strcmp(tp, "sys_exit")))
+			n++;
+		close(fd);
+	}
+	return errno == ENOENT ? n : -1;
+}
+
+static double load_average(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "re");
+
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
 size_t moat_bench_scenario_count(void)
 {
 	return W__COUNT * NMECHS;
@@ -891,6 +934,8 @@ int moat_bench_run(const struct moat_bench_opts *o, struct moat_bench_report **o
 	if (uname(&u) == 0)
 		snprintf(rep->kernel, sizeof(rep->kernel), "%s", u.release);
 	old = libbpf_set_print(silent_print);
+	rep->loadavg = load_average();
+	rep->other_tracers = count_syscall_tracers();
 	for (size_t i = 0; i < NMECHS; i++) {
 		const struct mechanism *m = &mechs[i];
 

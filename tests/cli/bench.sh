@@ -30,6 +30,11 @@ else
 fi
 check "JSON parses" jqt . "$tmp/b.json"
 check "kernel is uname -r" test "$(jq -r .kernel "$tmp/b.json")" = "$(uname -r)"
+check "context: load average and foreign syscall tracers" jqt '(.load_average | type) == "number" and ((.other_syscall_tracers | type) == "number" or .other_syscall_tracers == null)' "$tmp/b.json"
+if [ "$(id -u)" = 0 ]; then
+	# Root may list BPF links: a count, not "unknown" (the number itself races with others' tracers).
+	check "root: other syscall tracers counted" test "$(jq .other_syscall_tracers "$tmp/b.json")" -ge 0
+fi
 check "exactly the selected scenarios, in order" test "$(jq -r '[.scenarios[].name] | join(",")' "$tmp/b.json")" = \
 	"getppid-bare,getppid-seccomp-cached,rw-seccomp-cached,getppid-seccomp-argcheck,getppid-seccomp-denied,rw-seccomp-denied,getppid-seccomp-linear-denied,getppid-seccomp-stack2,getppid-seccomp-notify,getppid-ebpf-count,getppid-ebpf-ringbuf,getppid-ptrace"
 check "every ran scenario has iterations 1000, 2 runs, min <= median <= max" jqt '
