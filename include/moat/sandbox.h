@@ -140,7 +140,9 @@ const char *moat_spawn_stage_name(enum moat_spawn_stage stage);
  * checked by moat_sandbox_supervise, so that an execve the policy routes to
  * the supervisor can be answered), or -errno with the stage in
  * moat_sandbox_failure: -ENOENT / -EACCES at RESOLVE mean CMD was not found
- * / not executable, and nothing was started.
+ * / not executable, and nothing was started. Call it from a single-threaded
+ * process (as the moat CLI is): the signal mask and the fd table hand-over
+ * (see spawn.c) act on the calling thread.
  */
 int moat_sandbox_spawn(struct moat_sandbox *sb, char *const argv[], char *const envp[]);
 /* The child's pid (0 before spawn). */

@@ -251,6 +251,13 @@ static int resolve_command(const char *name, char **out)
 			memcpy(buf + dlen + 1, name, nlen + 1);
 		}
 		r = check_executable(buf);
+		/*
+		 * Unlike execvp, a directory of PATH we may not search (stat:
+		 * EACCES) is skipped as "not there": only a file that exists
+		 * without execute permission makes the answer EACCES.
+		 */
+		if (r == -EACCES && access(buf, F_OK) < 0)
+			r = -ENOENT;
 		if (r == 0) {
 			*out = buf;
 			return 0;
@@ -448,6 +455,17 @@ int moat_sandbox_spawn(struct moat_sandbox *sb, char *const argv[], char *const 
 			r = fail(sb, sb->shared->stage ? sb->shared->stage : MOAT_STAGE_CLONE,
 				 sb->shared->err ? sb->shared->err : ECHILD);
 		}
+		goto out;
+	}
+	/*
+	 * Until it execs, the child shares our fd table: anything we open,
+	 * close or dup2 from now on would be seen by its exec. Take a private
+	 * copy of the table; the child keeps the original, whose moat fds are
+	 * all O_CLOEXEC and vanish at its exec. (This is why spawn wants a
+	 * single-threaded caller: unshare only moves the calling thread.)
+	 */
+	if (unshare(CLONE_FILES) < 0) {
+		r = fail(sb, MOAT_STAGE_SETUP, errno);
 		goto out;
 	}
 	sb->listener = sb->shared->listener;
