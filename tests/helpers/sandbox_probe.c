@@ -170,6 +170,15 @@ static int run(const char *a, char **argv0)
 
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
+	} else if (!strcmp(a, "ready")) {
+		printf("ready\n");
+	} else if (!strncmp(a, "wait-file:", 10)) {
+		/* Bounded wait (10 s) for a file the test creates: a sync point, not a timing. */
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		for (int i = 0; i < 1000 && access(a + 10, F_OK) < 0; i++)
+			nanosleep(&ts, NULL);
+		printf("%s\n", access(a + 10, F_OK) ? "wait-file=timeout" : "wait-file=ok");
 	} else if (!strcmp(a, "euid")) {
 		printf("euid=%d\n", (int)geteuid());
 	} else if (!strcmp(a, "nnp")) {
