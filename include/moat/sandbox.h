@@ -30,7 +30,7 @@ extern "C" {
 enum moat_run_mode {
 	MOAT_RUN_ENFORCE = 0, /* answer with the policy's errno; kill rules kill */
 	MOAT_RUN_COMPLAIN,    /* let every denied syscall proceed, report "would deny" */
-	MOAT_RUN_KILL,        /* kill the offending process after reporting it */
+	MOAT_RUN_KILL,	      /* kill the offending process after reporting it */
 };
 
 /* 0 and the mode, or -EINVAL: "enforce", "complain", "kill". */
@@ -52,10 +52,10 @@ struct moat_sandbox_opts {
 	 * syscall is answered EPERM (enforce), and reported without a rule.
 	 */
 	const struct moat_policy *policy;
-	uint32_t mode;            /* enum moat_run_mode */
-	uint32_t filter_flags;    /* extra SECCOMP_FILTER_FLAG_* (LOG, SPEC_ALLOW) */
-	bool forward_signals;     /* forward INT TERM HUP QUIT USR1 USR2 WINCH to the command */
-	size_t string_max;        /* bytes read per path/string argument (0: 256) */
+	uint32_t mode;	       /* enum moat_run_mode */
+	uint32_t filter_flags; /* extra SECCOMP_FILTER_FLAG_* (LOG, SPEC_ALLOW) */
+	bool forward_signals;  /* forward INT TERM HUP QUIT USR1 USR2 WINCH to the command */
+	size_t string_max;     /* bytes read per path/string argument (0: 256) */
 };
 
 /* What the sandbox answered a routed syscall. */
@@ -68,23 +68,23 @@ enum moat_answer {
 
 /* An argument read from the target's memory: display data only (TOCTOU). */
 struct moat_violation_str {
-	bool present;    /* the argument is a path or a string */
-	int err;         /* 0, or the errno of the failed read (-EFAULT, -EPERM...) */
-	bool truncated;  /* no NUL within string_max bytes */
+	bool present;	/* the argument is a path or a string */
+	int err;	/* 0, or the errno of the failed read (-EFAULT, -EPERM...) */
+	bool truncated; /* no NUL within string_max bytes */
 	size_t len;
 	const char *data; /* LEN bytes, not trusted, valid during the callback */
 };
 
 struct moat_violation {
-	uint64_t seq;           /* order of arrival at the listener: 1, 2, ... */
-	struct timespec time;   /* CLOCK_REALTIME when moat received it */
-	pid_t pid;              /* thread that made the call (as seen by moat) */
-	pid_t tgid;             /* its process; 0 when it could not be read */
-	char comm[16];          /* its name ("?" when it could not be read) */
-	uint32_t arch;          /* enum moat_arch of the call */
-	uint32_t audit_arch;    /* seccomp_data.arch */
-	int32_t nr;             /* seccomp_data.nr (x32 bit included) */
-	const char *syscall;    /* table name, NULL for a number without one */
+	uint64_t seq;	      /* order of arrival at the listener: 1, 2, ... */
+	struct timespec time; /* CLOCK_REALTIME when moat received it */
+	pid_t pid;	      /* thread that made the call (as seen by moat) */
+	pid_t tgid;	      /* its process; 0 when it could not be read */
+	char comm[16];	      /* its name ("?" when it could not be read) */
+	uint32_t arch;	      /* enum moat_arch of the call */
+	uint32_t audit_arch;  /* seccomp_data.arch */
+	int32_t nr;	      /* seccomp_data.nr (x32 bit included) */
+	const char *syscall;  /* table name, NULL for a number without one */
 	uint64_t args[6];
 	uint64_t ip;
 	struct moat_violation_str str[6];
@@ -96,13 +96,13 @@ struct moat_violation {
 	const struct moat_rule *rule; /* the rule for MOAT_ORIGIN_RULE, else NULL */
 
 	uint32_t answer; /* enum moat_answer */
-	int error;       /* errno for MOAT_ANSWER_ERRNO */
+	int error;	 /* errno for MOAT_ANSWER_ERRNO */
 	bool would_deny; /* complain mode: the policy would have denied it */
 };
 
 struct moat_sandbox_stats {
 	uint64_t notifications; /* received from the kernel */
-	uint64_t reported;      /* handed to the callback */
+	uint64_t reported;	/* handed to the callback */
 	/*
 	 * Violations that could not be reported in full or at all: the
 	 * notification vanished before it could be read (RECV: ENOENT), a
@@ -125,7 +125,7 @@ enum moat_spawn_stage {
 	MOAT_STAGE_RESOLVE, /* finding CMD in PATH */
 	MOAT_STAGE_SETUP,   /* moat's own resources: memory, signals */
 	MOAT_STAGE_CLONE,   /* creating the child */
-	MOAT_STAGE_NNP,     /* prctl(PR_SET_NO_NEW_PRIVS) */
+	MOAT_STAGE_NNP,	    /* prctl(PR_SET_NO_NEW_PRIVS) */
 	MOAT_STAGE_FILTER,  /* seccomp(SECCOMP_SET_MODE_FILTER) */
 	MOAT_STAGE_EXEC,    /* execve(CMD) under the filter */
 };
@@ -159,8 +159,7 @@ typedef void (*moat_violation_fn)(const struct moat_violation *v, void *ctx);
  * pretending to report). When the exec failed, moat_sandbox_failure says
  * so (stage EXEC and its errno) and *WSTATUS is the child's 126/127 exit.
  */
-int moat_sandbox_supervise(struct moat_sandbox *sb, moat_violation_fn fn, void *ctx,
-			   int *wstatus);
+int moat_sandbox_supervise(struct moat_sandbox *sb, moat_violation_fn fn, void *ctx, int *wstatus);
 
 /* Stage and positive errno of the failure, or MOAT_STAGE_NONE. */
 enum moat_spawn_stage moat_sandbox_failure(const struct moat_sandbox *sb, int *err);

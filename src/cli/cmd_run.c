@@ -158,7 +158,8 @@ static void format_rule(const struct moat_violation *v, char *buf, size_t size)
 		return;
 	}
 	if (v->loc)
-		snprintf(buf, size, "%s:%" PRIu32 " (%s %s)", v->loc->file, v->loc->line, what, act);
+		snprintf(buf, size, "%s:%" PRIu32 " (%s %s)", v->loc->file, v->loc->line, what,
+			 act);
 	else
 		snprintf(buf, size, "built-in %s (%s)", what, act);
 }
@@ -219,9 +220,9 @@ static void write_json(struct run_ctx *c, const struct moat_violation *v, const 
 	json_object_set_new(o, "pid", json_integer(v->pid));
 	json_object_set_new(o, "tgid", json_integer(v->tgid));
 	json_object_set_new(o, "comm", json_string(v->comm));
-	json_object_set_new(o, "arch", json_string(v->arch < MOAT_ARCH__COUNT
-							   ? moat_arch_name(v->arch)
-							   : "unknown"));
+	json_object_set_new(
+		o, "arch",
+		json_string(v->arch < MOAT_ARCH__COUNT ? moat_arch_name(v->arch) : "unknown"));
 	json_object_set_new(o, "syscall", json_string(label));
 	json_object_set_new(o, "nr", json_integer(v->nr));
 	json_object_set_new(o, "args", args);
@@ -274,7 +275,7 @@ static void on_violation(const struct moat_violation *v, void *ctx)
 		fprintf(stderr, "%s%s", i ? ", " : "", arg);
 	}
 	fprintf(stderr, ") %s by %s: %s\n",
-		v->would_deny ? "would be denied"
+		v->would_deny			    ? "would be denied"
 		: v->answer == MOAT_ANSWER_CONTINUE ? "logged"
 						    : "denied",
 		rule, answer);
@@ -304,6 +305,33 @@ static void print_summary(struct run_ctx *c, const struct moat_sandbox_stats *st
 }
 
 /*
+ * moat run shows a policy's errors; its warnings (a profile written for
+ * other architectures warns a lot) are counted, and `moat check` shows them.
+ */
+static void print_errors(const struct moat_diags *d, const char *path)
+{
+	size_t warnings = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		char *text;
+
+		if (d->v[i].level != MOAT_DIAG_ERROR) {
+			warnings += d->v[i].level == MOAT_DIAG_WARNING;
+			continue;
+		}
+		if (moat_diag_format(&d->v[i], &text) == 0) {
+			fputs(text, stderr);
+			free(text);
+		} else {
+			fprintf(stderr, "moat: %s\n", d->v[i].msg);
+		}
+	}
+	if (warnings && !d->nerrors)
+		fprintf(stderr, "moat: %s: %zu warning%s (see 'moat check %s')\n", path, warnings,
+			warnings == 1 ? "" : "s", path);
+}
+
+/*
  * A .moat file or an OCI JSON profile, told apart by content (the first
  * non-blank byte is '{' for JSON). Prints the diagnostics; NULL on failure.
  */
@@ -327,7 +355,7 @@ static struct moat_policy *load_policy(const char *path)
 		err = moat_oci_import(path, data, len, NULL, &p, &d);
 	else
 		err = moat_policy_parse_file(path, NULL, &p, &d); /* includes are relative to it */
-	cli_print_diags(&d);
+	print_errors(&d, path);
 	if (err && !d.nerrors)
 		fprintf(stderr, "moat: %s: %s\n", path, strerror(-err));
 	moat_diags_free(&d);
@@ -351,7 +379,8 @@ static const char *stage_hint(enum moat_spawn_stage stage, int err)
 		return "this kernel refuses no_new_privs; moat cannot sandbox without it";
 	case MOAT_STAGE_FILTER:
 		if (err == EINVAL)
-			return "the kernel refused the filter or its flags (user notification needs "
+			return "the kernel refused the filter or its flags (user notification "
+			       "needs "
 			       "Linux 5.7+ here; is CONFIG_SECCOMP_FILTER set?)";
 		if (err == ENOMEM)
 			return "too many seccomp filters stacked on this process tree (32768 "
@@ -458,7 +487,8 @@ int cmd_run(int argc, char **argv)
 		goto usage;
 	}
 	if (!policy_path) {
-		fprintf(stderr, "moat run: a policy is needed (-p POLICY.moat or --oci PROFILE.json)\n");
+		fprintf(stderr,
+			"moat run: a policy is needed (-p POLICY.moat or --oci PROFILE.json)\n");
 		goto usage;
 	}
 
@@ -468,7 +498,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	copts.notify_mask = moat_sandbox_notify_mask(ctx.mode);
 	r = moat_compile(policy, &copts, &prog, &diags);
-	cli_print_diags(&diags);
+	print_errors(&diags, policy_path);
 	if (r) {
 		fprintf(stderr, "moat: %s: cannot compile the policy: %s; %s was not run\n",
 			policy_path, strerror(-r), argv[i]);

@@ -142,13 +142,20 @@ struct moat_sandbox *moat_sandbox_new(const struct moat_sandbox_opts *opts)
 	smax = opts->string_max ? opts->string_max : STRING_MAX_DEFAULT;
 	sb->opts.string_max = smax;
 	sb->strbuf = malloc(6 * (smax + 1));
-	if (!sb->strbuf) {
+	sb->origin_cache = calloc(SANDBOX_ORIGIN_CACHE, sizeof(*sb->origin_cache));
+	sb->trace = calloc(opts->prog->len, sizeof(*sb->trace));
+	if (!sb->strbuf || !sb->origin_cache || !sb->trace) {
+		free(sb->strbuf);
+		free(sb->origin_cache);
+		free(sb->trace);
 		free(sb);
 		errno = ENOMEM;
 		return NULL;
 	}
 	sb->needs_listener = moat_prog_needs_listener(opts->prog);
 	sb->pidfd = sb->listener = sb->sigfd = -1;
+	for (unsigned int i = 0; i < SANDBOX_TASK_CACHE; i++)
+		sb->tasks[i].comm_fd = -1;
 	sb->shared = MAP_FAILED;
 	return sb;
 }
@@ -162,6 +169,7 @@ void moat_sandbox_free(struct moat_sandbox *sb)
 		kill(sb->pid, SIGKILL);
 		waitpid(sb->pid, NULL, 0);
 	}
+	sandbox_task_cache_clear(sb);
 	if (sb->listener >= 0)
 		close(sb->listener);
 	if (sb->pidfd >= 0)
@@ -173,6 +181,8 @@ void moat_sandbox_free(struct moat_sandbox *sb)
 	if (sb->shared != MAP_FAILED)
 		munmap(sb->shared, sizeof(*sb->shared));
 	free(sb->strbuf);
+	free(sb->origin_cache);
+	free(sb->trace);
 	free(sb);
 }
 
@@ -360,21 +370,27 @@ static pid_t clone_child(int *pidfd)
 	return (pid_t)r;
 }
 
-/* Waits, without a syscall from the child, until it has filtered itself or failed. */
+/*
+ * Waits until the child has filtered itself or failed. The child cannot
+ * wake us (that would be a syscall under its filter), so we look at the
+ * shared page: a few yields first (the child needs microseconds), then
+ * 20 us sleeps on its pidfd, which also wake us at once if it dies.
+ */
 static int wait_child_ready(struct moat_sandbox *sb)
 {
+	const struct timespec step = { 0, 20000 };
+
 	for (unsigned int spins = 0;; spins++) {
 		int state = atomic_load(&sb->shared->state);
 		struct pollfd pfd = { .fd = sb->pidfd, .events = POLLIN };
 
 		if (state != CHILD_STARTING)
 			return state;
-		/* The child needs microseconds: yield first, then sleep on its pidfd. */
-		if (spins < 1000) {
+		if (spins < 20) {
 			sched_yield();
 			continue;
 		}
-		if (poll(&pfd, 1, 1) > 0) {
+		if (ppoll(&pfd, 1, &step, NULL) > 0) {
 			/* Exited: its last store is visible now. */
 			state = atomic_load(&sb->shared->state);
 			return state == CHILD_STARTING ? CHILD_FAILED : state;

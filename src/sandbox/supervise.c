@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -49,10 +50,9 @@ static int notif_bufs_init(struct notif_bufs *b)
 	/* The kernel's structs may be larger than our headers': ask it. */
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -errno;
-	b->req_size = sizes.seccomp_notif > sizeof(*b->req) ? sizes.seccomp_notif
-							      : sizeof(*b->req);
+	b->req_size = sizes.seccomp_notif > sizeof(*b->req) ? sizes.seccomp_notif : sizeof(*b->req);
 	b->resp_size = sizes.seccomp_notif_resp > sizeof(*b->resp) ? sizes.seccomp_notif_resp
-								    : sizeof(*b->resp);
+								   : sizeof(*b->resp);
 	b->req = calloc(1, b->req_size);
 	b->resp = calloc(1, b->resp_size);
 	if (!b->req || !b->resp) {
@@ -82,42 +82,93 @@ static enum moat_arch arch_of(uint32_t audit, int32_t nr)
 	return MOAT_ARCH__COUNT;
 }
 
-/* Small /proc reads for display: comm and Tgid. Failures leave defaults. */
-static void read_task_info(pid_t pid, struct moat_violation *v)
+void sandbox_task_cache_clear(struct moat_sandbox *sb)
 {
-	char path[64], buf[512];
+	for (unsigned int i = 0; i < SANDBOX_TASK_CACHE; i++) {
+		if (sb->tasks[i].tid > 0)
+			close(sb->tasks[i].comm_fd);
+		sb->tasks[i].tid = 0;
+		sb->tasks[i].comm_fd = -1;
+	}
+}
+
+static pid_t read_tgid(pid_t tid)
+{
+	char path[64], buf[1024];
+	pid_t tgid = 0;
 	ssize_t n;
 	int fd;
 
-	snprintf(v->comm, sizeof(v->comm), "?");
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(v->comm) - 1 + 1);
-		if (n > 0) {
-			if (buf[n - 1] == '\n')
-				n--;
-			if ((size_t)n > sizeof(v->comm) - 1)
-				n = sizeof(v->comm) - 1;
-			memcpy(v->comm, buf, (size_t)n);
-			v->comm[n] = 0;
-		}
-		close(fd);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n > 0) {
-			char *t;
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		char *t;
 
-			buf[n] = 0;
-			t = strstr(buf, "\nTgid:");
-			if (t)
-				v->tgid = (pid_t)strtol(t + 6, NULL, 10);
-		}
-		close(fd);
+		buf[n] = 0;
+		t = strstr(buf, "\nTgid:");
+		if (t)
+			tgid = (pid_t)strtol(t + 6, NULL, 10);
 	}
+	return tgid;
+}
+
+static ssize_t read_comm(int fd, struct moat_violation *v)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	if (buf[n - 1] == '\n')
+		n--;
+	if ((size_t)n > sizeof(v->comm) - 1)
+		n = sizeof(v->comm) - 1;
+	memcpy(v->comm, buf, (size_t)n);
+	v->comm[n] = 0;
+	return n;
+}
+
+/* comm and Tgid of the caller, for display: failures leave "?" and 0. */
+static void read_task_info(struct moat_sandbox *sb, pid_t tid, struct moat_violation *v)
+{
+	struct sandbox_task *t;
+	char path[64];
+	int fd;
+
+	snprintf(v->comm, sizeof(v->comm), "?");
+	for (unsigned int i = 0; i < SANDBOX_TASK_CACHE; i++) {
+		t = &sb->tasks[i];
+		if (t->tid != tid)
+			continue;
+		if (read_comm(t->comm_fd, v) >= 0) {
+			v->tgid = t->tgid;
+			return;
+		}
+		/* That thread is gone: TID reused. Forget it. */
+		close(t->comm_fd);
+		t->tid = 0;
+		t->comm_fd = -1;
+		break;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read_comm(fd, v) < 0) {
+		close(fd);
+		return;
+	}
+	v->tgid = read_tgid(tid);
+	t = &sb->tasks[sb->task_next++ % SANDBOX_TASK_CACHE];
+	if (t->tid > 0)
+		close(t->comm_fd);
+	t->tid = tid;
+	t->tgid = v->tgid;
+	t->comm_fd = fd;
 }
 
 /*
@@ -183,23 +234,62 @@ static void read_strings(struct moat_sandbox *sb, struct moat_violation *v)
 	}
 }
 
-/* Which rule (or default) decided, by running the same program on the same data. */
+/* Did the filter read anything but nr and arch on the path it took? */
+static bool path_reads_args(const struct moat_prog *prog, const struct moat_sim_result *res)
+{
+	if (res->trace_len >= res->trace_cap)
+		return true; /* trace incomplete: assume it did */
+	for (size_t i = 0; i < res->trace_len; i++) {
+		const struct moat_insn *in = &prog->insns[res->trace[i]];
+
+		if (BPF_CLASS(in->code) != BPF_LD && BPF_CLASS(in->code) != BPF_LDX)
+			continue;
+		/* offsets 0 (nr) and 4 (arch) only; anything else depends on the call */
+		if (BPF_MODE(in->code) != BPF_ABS || in->k > 4)
+			return true;
+	}
+	return false;
+}
+
+/* Which rule or default decided: the same program run on the same data. */
+static int find_origin(struct moat_sandbox *sb, const struct seccomp_data *d,
+		       struct moat_origin *out)
+{
+	const struct moat_prog *prog = sb->opts.prog;
+	struct moat_seccomp_data sd = { .nr = d->nr,
+					.arch = d->arch,
+					.instruction_pointer = d->instruction_pointer };
+	struct moat_sim_result res = { .trace = sb->trace, .trace_cap = prog->len };
+	bool cacheable = d->arch == moat_arch_audit(moat_arch_native()) && d->nr >= 0 &&
+			 d->nr < SANDBOX_ORIGIN_CACHE;
+
+	if (!prog->origin)
+		return -ENOENT;
+	if (cacheable && sb->origin_cache[d->nr].kind != MOAT_ORIGIN_NONE) {
+		*out = sb->origin_cache[d->nr];
+		return 0;
+	}
+	memcpy(sd.args, d->args, sizeof(sd.args));
+	if (moat_sim_run(prog, &sd, &res) < 0 || res.ret_pc >= prog->len)
+		return -EINVAL;
+	*out = prog->origin[res.ret_pc];
+	if (cacheable && out->kind != MOAT_ORIGIN_NONE && !path_reads_args(prog, &res))
+		sb->origin_cache[d->nr] = *out;
+	return 0;
+}
+
 static void classify(struct moat_sandbox *sb, const struct seccomp_data *d,
 		     struct moat_violation *v)
 {
-	const struct moat_prog *prog = sb->opts.prog;
 	const struct moat_policy *p = sb->opts.policy;
-	struct moat_seccomp_data sd = { .nr = d->nr, .arch = d->arch,
-					.instruction_pointer = d->instruction_pointer };
-	struct moat_sim_result res = { 0 };
 
-	memcpy(sd.args, d->args, sizeof(sd.args));
 	v->origin.kind = MOAT_ORIGIN_NONE;
 	/* Unknown origin: fail closed with EPERM, as a deny. */
 	v->action = (struct moat_action){ MOAT_ACT_ERRNO, EPERM };
-	if (!prog->origin || moat_sim_run(prog, &sd, &res) < 0 || res.ret_pc >= prog->len)
+	if (find_origin(sb, d, &v->origin) < 0) {
+		v->origin.kind = MOAT_ORIGIN_NONE;
 		return;
-	v->origin = prog->origin[res.ret_pc];
+	}
 	if (!p)
 		return;
 	switch (v->origin.kind) {
@@ -299,8 +389,8 @@ static int kill_caller(struct moat_sandbox *sb, const struct moat_violation *v, 
 	return r;
 }
 
-static int handle_notification(struct moat_sandbox *sb, struct notif_bufs *b,
-			       moat_violation_fn fn, void *ctx)
+static int handle_notification(struct moat_sandbox *sb, struct notif_bufs *b, moat_violation_fn fn,
+			       void *ctx)
 {
 	struct seccomp_notif *req = b->req;
 	struct seccomp_notif_resp *resp = b->resp;
@@ -333,7 +423,7 @@ static int handle_notification(struct moat_sandbox *sb, struct notif_bufs *b,
 	v.arch = (uint32_t)arch;
 	if (arch < MOAT_ARCH__COUNT)
 		v.syscall = moat_syscall_name(arch, (uint32_t)req->data.nr);
-	read_task_info(v.pid, &v);
+	read_task_info(sb, v.pid, &v);
 	read_strings(sb, &v);
 	classify(sb, &req->data, &v);
 	decide(sb, &v);
@@ -424,8 +514,7 @@ static bool child_exited(struct moat_sandbox *sb)
 	return true;
 }
 
-int moat_sandbox_supervise(struct moat_sandbox *sb, moat_violation_fn fn, void *ctx,
-			   int *wstatus)
+int moat_sandbox_supervise(struct moat_sandbox *sb, moat_violation_fn fn, void *ctx, int *wstatus)
 {
 	struct notif_bufs bufs = { 0 };
 	bool listening = sb->listener >= 0;
@@ -438,7 +527,8 @@ int moat_sandbox_supervise(struct moat_sandbox *sb, moat_violation_fn fn, void *
 		if (r)
 			goto fatal;
 	}
-	while (!child_exited(sb)) {
+	/* waitpid only when the pidfd says the child exited. */
+	for (bool done = child_exited(sb); !done;) {
 		struct pollfd pfd[3] = {
 			{ .fd = sb->pidfd, .events = POLLIN },
 			{ .fd = listening ? sb->listener : -1, .events = POLLIN },
@@ -460,6 +550,8 @@ int moat_sandbox_supervise(struct moat_sandbox *sb, moat_violation_fn fn, void *
 		} else if (pfd[1].revents & (POLLHUP | POLLERR)) {
 			listening = false; /* no process uses the filter any more */
 		}
+		if (pfd[0].revents)
+			done = child_exited(sb);
 	}
 	/* Calls queued by other processes of the sandbox before the end. */
 	while (listening) {

@@ -95,6 +95,9 @@ static int run(const char *a, char **argv0)
 		result("open", r, errno);
 		if (r >= 0)
 			close((int)r);
+	} else if (!strncmp(a, "mkdir755:", 9)) {
+		r = mkdir(a + 9, 0755);
+		result("mkdir755", r, errno);
 	} else if (!strncmp(a, "mkdir:", 6)) {
 		r = mkdir(a + 6, 0700);
 		result("mkdir", r, errno);

@@ -69,8 +69,8 @@ static void tfilter_build(struct tfilter *f, const struct trule *rules, size_t n
 	assert_non_null(f->policy);
 	f->policy->default_action = (struct moat_action){ MOAT_ACT_ALLOW, 0 };
 	f->policy->badarch_action = (struct moat_action){ MOAT_ACT_KILL_PROCESS, 0 };
-	f->policy->badarch_loc = (struct moat_loc){ moat_policy_intern_file(f->policy, "t.moat"),
-						    1, 1 };
+	f->policy->badarch_loc =
+		(struct moat_loc){ moat_policy_intern_file(f->policy, "t.moat"), 1, 1 };
 	for (size_t i = 0; i < n; i++) {
 		struct moat_loc loc = { "t.moat", (uint32_t)(10 + i), 1 };
 
@@ -408,6 +408,66 @@ static void test_paths_read_for_display(void **state)
 	tfilter_free(&f);
 }
 
+/*
+ * The supervisor caches origins of verdicts reached without reading
+ * arguments. Here the verdict for mkdir depends on arg1: each call must be
+ * attributed to its own rule, whatever came before.
+ */
+static void test_arg_dependent_origins_not_cached(void **state)
+{
+	const struct moat_origin none = { MOAT_ORIGIN_NONE, 0 };
+	struct moat_cmp mode0700 = { .arg = 1, .op = MOAT_OP_EQ, .value = 0700 };
+	struct moat_loc l1 = { "a.moat", 1, 1 }, l2 = { "a.moat", 2, 1 };
+	uint32_t notif = SECCOMP_RET_USER_NOTIF;
+	struct tfilter f;
+	struct trun r;
+	const char *args[] = { "mkdir:/nonexistent/a", "mkdir755:/nonexistent/b",
+			       "mkdir:/nonexistent/c", "mkdir755:/nonexistent/d", NULL };
+	size_t pc = 0;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.policy = moat_policy_new();
+	assert_non_null(f.policy);
+	f.policy->default_action = (struct moat_action){ MOAT_ACT_ALLOW, 0 };
+	assert_int_equal(moat_policy_add_rule(f.policy, "mkdir",
+					      (struct moat_action){ MOAT_ACT_ERRNO, EPERM },
+					      &mode0700, 1, l1, NULL),
+			 0);
+	assert_int_equal(moat_policy_add_rule(f.policy, "mkdir",
+					      (struct moat_action){ MOAT_ACT_ERRNO, EACCES }, NULL,
+					      0, l2, NULL),
+			 0);
+	emit(&f, &pc, BPF_LD | BPF_W | BPF_ABS, 0, 0, 4, none);
+	emit(&f, &pc, BPF_JMP | BPF_JEQ | BPF_K, 0, 7, AUDIT_ARCH_X86_64, none);
+	emit(&f, &pc, BPF_LD | BPF_W | BPF_ABS, 0, 0, 0, none);
+	emit(&f, &pc, BPF_JMP | BPF_JEQ | BPF_K, 0, 4,
+	     (uint32_t)moat_syscall_nr(MOAT_ARCH_X86_64, "mkdir"), none);
+	emit(&f, &pc, BPF_LD | BPF_W | BPF_ABS, 0, 0, 24, none); /* args[1], low word */
+	emit(&f, &pc, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0700, none);
+	emit(&f, &pc, BPF_RET | BPF_K, 0, 0, notif, (struct moat_origin){ MOAT_ORIGIN_RULE, 0 });
+	emit(&f, &pc, BPF_RET | BPF_K, 0, 0, notif, (struct moat_origin){ MOAT_ORIGIN_RULE, 1 });
+	emit(&f, &pc, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW,
+	     (struct moat_origin){ MOAT_ORIGIN_DEFAULT, 0 });
+	emit(&f, &pc, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS,
+	     (struct moat_origin){ MOAT_ORIGIN_BADARCH, 0 });
+	f.prog.insns = f.insns;
+	f.prog.origin = f.origin;
+	f.prog.len = pc;
+
+	run_probe(&f, MOAT_RUN_ENFORCE, args, &r);
+	assert_int_equal(exit_code(r.wstatus), 0);
+	assert_string_equal(r.out, "mkdir=EPERM\nmkdir755=EACCES\nmkdir=EPERM\nmkdir755=EACCES\n");
+	assert_int_equal(r.nev, 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(r.ev[i].origin.kind, MOAT_ORIGIN_RULE);
+		assert_int_equal(r.ev[i].origin.rule, i % 2);
+		assert_int_equal(r.ev[i].line, 1 + i % 2);
+		assert_int_equal(r.ev[i].error, i % 2 ? EACCES : EPERM);
+	}
+	tfilter_free(&f);
+}
+
 static void test_listener_not_leaked_to_command(void **state)
 {
 	struct tfilter f;
@@ -566,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_fork_exec_children_covered),
 		cmocka_unit_test(test_escape_attempts_fail),
 		cmocka_unit_test(test_paths_read_for_display),
+		cmocka_unit_test(test_arg_dependent_origins_not_cached),
 		cmocka_unit_test(test_listener_not_leaked_to_command),
 		cmocka_unit_test(test_exec_denied_reported),
 		cmocka_unit_test(test_command_not_found),
