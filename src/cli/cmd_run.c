@@ -282,6 +282,40 @@ static void on_violation(const struct moat_violation *v, void *ctx)
 	fflush(stderr);
 }
 
+/*
+ * complain -> enforce: the rule that would let every reported native call
+ * through, for the user to review and paste (calls of other ABIs are left
+ * out: allowing those is rarely what anyone wants).
+ */
+static void print_suggestion(const struct run_ctx *c)
+{
+	size_t col = 0, n = 0;
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		const char *name = c->rows[i].name;
+		bool seen = false;
+
+		if (strchr(name, '[') || strcmp(c->rows[i].answer, "allowed (complain)"))
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(c->rows[j].name, name);
+		if (seen)
+			continue;
+		if (n++ == 0) {
+			fprintf(stderr, "moat: to allow all of them, review and add to the policy:\n");
+			col = 0;
+		}
+		if (col == 0 || col + strlen(name) > 90) {
+			fprintf(stderr, "%sallow", col ? "\n" : "");
+			col = 5;
+		}
+		fprintf(stderr, " %s", name);
+		col += 1 + strlen(name);
+	}
+	if (n)
+		fputc('\n', stderr);
+}
+
 static void print_summary(struct run_ctx *c, const struct moat_sandbox_stats *st)
 {
 	if (c->total == 0 && c->logged == 0 && st->lost == 0)
@@ -294,6 +328,8 @@ static void print_summary(struct run_ctx *c, const struct moat_sandbox_stats *st
 	for (size_t i = 0; i < c->nrows; i++)
 		fprintf(stderr, "moat:   %8" PRIu64 "  %-24s %s\n", c->rows[i].count,
 			c->rows[i].name, c->rows[i].answer);
+	if (c->mode == MOAT_RUN_COMPLAIN)
+		print_suggestion(c);
 	if (st->lost)
 		fprintf(stderr,
 			"moat: %" PRIu64 " violation%s could not be reported in full (the caller "
