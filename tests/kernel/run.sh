@@ -54,6 +54,7 @@ cat >"$T/noexec.moat" <<'EOF'
 default allow
 errno EPERM execve
 EOF
+printf 'default allow\nlog getpid\nnotify getppid\n' >"$T/lognotify.moat"
 chmod 644 "$T"/*.moat
 
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
@@ -81,6 +82,14 @@ as_nobody "$M" run --mode complain -p "$T/deny.moat" -- "$P" getppid "mkdir:$W/n
 check "complain: getppid proceeds" grep -qx 'getppid=ok' "$T/out"
 check "complain: mkdir proceeds" [ -d "$W/newdir" ]
 check "complain: reported as would be denied" grep -q "getppid(.*would be denied" "$T/err"
+check "complain: proposes the allow line" grep -qx "allow getppid mkdir" "$T/err"
+
+# log rules are allowed and reported; a notify rule is a violation (EPERM in enforce).
+as_nobody "$M" run -p "$T/lognotify.moat" -- "$P" getpid getppid >"$T/out" 2>"$T/err"
+check "log rule: the call runs" grep -qx 'getpid=ok' "$T/out"
+check "log rule: reported as logged" grep -q "getpid() logged by .*lognotify.moat:2.*allowed (log)" "$T/err"
+check "notify rule: denied with EPERM" grep -qx 'getppid=EPERM' "$T/out"
+check "notify rule: reported" grep -q "getppid() denied by .*lognotify.moat:3" "$T/err"
 
 # 4. kill mode and kill rules: the process is killed after the report.
 as_nobody "$M" run --mode kill -p "$T/deny.moat" -- "$P" getpid getppid getpid >"$T/out" 2>"$T/err"
