@@ -117,6 +117,50 @@ int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 /* One JSON object (no newline). snprintf semantics. */
 int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t size);
 
+/* ---- moat trace --seccomp: the seccomp watcher ---- */
+
+enum moat_seccomp_kind {
+	MOAT_SECCOMP_TRAP = 1, /* SECCOMP_RET_TRAP: SIGSYS sent to the task */
+	MOAT_SECCOMP_KILL,     /* SECCOMP_RET_KILL_PROCESS / KILL_THREAD: the task died */
+};
+
+struct moat_seccomp_event {
+	uint64_t ts_ns; /* CLOCK_REALTIME, ns */
+	uint32_t pid, tid;
+	uint32_t nr;
+	enum moat_arch arch;
+	const char *name; /* syscall name, or "syscall_NNN" */
+	enum moat_seccomp_kind kind;
+	bool via_signal;   /* KILL: by SIGSYS with a core dump (else do_exit, no signal) */
+	bool process_died; /* KILL: the whole process is gone */
+	uint32_t ret_data; /* SECCOMP_RET_DATA of the filter's answer */
+	uint64_t call_addr;
+	char comm[16];
+};
+
+struct moat_seccomp_ops {
+	int (*event)(const struct moat_seccomp_event *ev, void *ctx);
+	int (*lost)(uint64_t n, bool at_end, void *ctx); /* as in moat_trace_ops */
+	void *ctx;
+};
+
+struct moat_seccomp_watch;
+
+/* Loads and attaches the watcher (F->syscalls is ignored). NULL + errno as moat_trace_new. */
+struct moat_seccomp_watch *moat_seccomp_watch_new(const struct moat_trace_filter *f,
+						  const struct moat_seccomp_ops *ops);
+int moat_seccomp_watch_fd(const struct moat_seccomp_watch *w);
+int moat_seccomp_watch_poll(struct moat_seccomp_watch *w, int timeout_ms);
+int moat_seccomp_watch_stop(struct moat_seccomp_watch *w);
+void moat_seccomp_watch_stats(const struct moat_seccomp_watch *w, struct moat_trace_stats *st);
+void moat_seccomp_watch_free(struct moat_seccomp_watch *w);
+/*
+ * "HH:MM:SS.uuuuuu PID/TID COMM seccomp ACTION SYSCALL (ARCH) ...", no
+ * newline; and one JSON object. snprintf semantics.
+ */
+int moat_seccomp_format(const struct moat_seccomp_event *ev, char *buf, size_t size);
+int moat_seccomp_format_json(const struct moat_seccomp_event *ev, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

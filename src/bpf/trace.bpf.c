@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "filter.bpf.h"
+#include "lost.bpf.h"
 #include "trace.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -26,9 +27,6 @@ const volatile __u32 nr_exit_group = 0xffffffff;
 const volatile __u32 failed_only = 0;
 /* Wake the reader only when this much is queued (0: the kernel's default). */
 const volatile __u64 wakeup_bytes = 0;
-
-/* Set once any record was lost: until then emit() skips the per-CPU lookup. */
-bool lost_seen = false;
 
 struct trace_inflight {
 	struct trace_record ev;
@@ -47,41 +45,11 @@ struct {
 	__uint(max_entries, 1 << 23); /* the loader sets the size (-b) */
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct trace_lost);
-} lost_map SEC(".maps");
-
-static __always_inline struct trace_lost *lost_slot(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&lost_map, &zero);
-}
-
-static __always_inline void count_lost(struct trace_lost *l)
-{
-	if (!l)
-		l = lost_slot();
-	if (l)
-		l->lost++; /* per-CPU slot, and tracing programs do not nest on a CPU */
-	lost_seen = true;
-}
-
 static __always_inline void emit(struct trace_record *ev)
 {
-	struct trace_lost *l = NULL;
-	__u64 delta = 0, flags = 0;
+	__u64 flags = 0;
 	__u32 n;
 
-	if (lost_seen) {
-		l = lost_slot();
-		if (l)
-			delta = l->lost - l->reported;
-	}
-	ev->lost_before = delta > 0xffffffff ? 0xffffffff : delta;
 	n = ev->str_len[0] + ev->str_len[1];
 	if (n > TRACE_NSTR * TRACE_STR_MAX)
 		n = TRACE_NSTR * TRACE_STR_MAX;
@@ -89,12 +57,7 @@ static __always_inline void emit(struct trace_record *ev)
 		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 				BPF_RB_FORCE_WAKEUP :
 				BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, ev, TRACE_RECORD_HDR_SIZE + n, flags)) {
-		count_lost(l);
-		return;
-	}
-	if (l)
-		l->reported += ev->lost_before;
+	lost_emit(&events, ev, TRACE_RECORD_HDR_SIZE + n, &ev->lost_before, flags);
 }
 
 static __always_inline void read_strings(struct trace_record *ev, __u8 mask)
@@ -143,7 +106,7 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 	task = bpf_get_current_task_btf();
 	in = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!in) {
-		count_lost(NULL);
+		lost_count(NULL);
 		return 0;
 	}
 	ev = &in->ev;

@@ -53,10 +53,4 @@ struct trace_record {
 
 #define TRACE_RECORD_HDR_SIZE ((unsigned long)&((struct trace_record *)0)->str)
 
-/* Per-CPU loss bookkeeping (the lost_map value). */
-struct trace_lost {
-	__u64 lost;     /* records this CPU could not emit */
-	__u64 reported; /* of those, how many a later record's lost_before carried */
-};
-
 #endif

@@ -182,7 +182,11 @@ int cmd_trace(int argc, char **argv)
 	if (cli_trace_install_stop_handlers())
 		goto out;
 	if (seccomp) {
-		fprintf(stderr, "moat trace: --seccomp: not built yet\n");
+		if (co.filter.syscalls || topts.failed_only) {
+			fprintf(stderr, "moat trace: --seccomp takes no -e or --failed\n");
+			goto usage;
+		}
+		rc = cli_seccomp_watch(&co, out.f, out.json);
 		goto out;
 	}
 	topts.filter = co.filter;

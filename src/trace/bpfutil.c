@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
+#include "bpf/lost.h"
 #include "trace/bpfutil.h"
 
 int moat_bpf_filter_fill(struct moat_bpf_filter *out, const struct moat_trace_filter *f)
@@ -114,4 +116,31 @@ int moat_bpf_load_errno(int err)
 	if (err == -EACCES || err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP || err == -ESRCH)
 		return -EOPNOTSUPP;
 	return err ? err : -EIO;
+}
+
+int moat_bpf_lost_sum(const struct bpf_map *map, uint64_t *lost, uint64_t *reported)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t l = 0, r = 0;
+	struct moat_lost *v;
+	uint32_t zero = 0;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &zero, v) == 0) {
+		for (int i = 0; i < ncpu; i++) {
+			l += v[i].lost;
+			r += v[i].reported;
+		}
+		*lost = l;
+		*reported = r;
+	} else {
+		err = -errno;
+	}
+	free(v);
+	return err;
 }

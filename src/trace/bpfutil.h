@@ -21,6 +21,8 @@ int moat_bpf_cgroup_set(struct bpf_map *map, const struct moat_trace_filter *f);
 void moat_bpf_quiet(void);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns: turns bpf_ktime_get_ns() into wall time. */
 int64_t moat_mono_to_real_ns(void);
+/* Sums the per-CPU struct moat_lost counters of MAP (lost.bpf.h). 0 or -errno. */
+int moat_bpf_lost_sum(const struct bpf_map *map, uint64_t *lost, uint64_t *reported);
 /* An errno for a failed libbpf load/attach: EPERM, EOPNOTSUPP or the error. */
 int moat_bpf_load_errno(int err);
 

@@ -179,18 +179,23 @@ static bool ret_is_address(int64_t ret)
 	return ret >= 0x10000000;
 }
 
+static void put_task(struct out *o, uint64_t ts_ns, uint32_t pid, uint32_t tid, const char *comm)
+{
+	put_time(o, ts_ns);
+	put_char(o, ' ');
+	put_u64(o, pid);
+	put_char(o, '/');
+	put_u64(o, tid);
+	put_char(o, ' ');
+	put_str(o, comm);
+}
+
 int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
 	int n = nargs_of(ev);
 
-	put_time(&o, ev->ts_ns);
-	put_char(&o, ' ');
-	put_u64(&o, ev->pid);
-	put_char(&o, '/');
-	put_u64(&o, ev->tid);
-	put_char(&o, ' ');
-	put_str(&o, ev->comm);
+	put_task(&o, ev->ts_ns, ev->pid, ev->tid, ev->comm);
 	put_char(&o, ' ');
 	put_str(&o, ev->name);
 	put_char(&o, '(');
@@ -328,6 +333,57 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 		}
 		put_str(&o, ",\"dur_ns\":");
 		put_u64(&o, ev->dur_ns);
+	}
+	put_char(&o, '}');
+	return finish(&o);
+}
+
+int moat_seccomp_format(const struct moat_seccomp_event *ev, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	put_task(&o, ev->ts_ns, ev->pid, ev->tid, ev->comm);
+	put_str(&o, ev->kind == MOAT_SECCOMP_TRAP ? " seccomp TRAP " : " seccomp KILL ");
+	put_str(&o, ev->name);
+	put_str(&o, " (");
+	put_str(&o, moat_arch_name(ev->arch));
+	put_str(&o, " nr ");
+	put_u64(&o, ev->nr);
+	put_str(&o, ")");
+	if (ev->kind == MOAT_SECCOMP_TRAP) {
+		put_str(&o, ": SIGSYS sent, data ");
+		put_u64(&o, ev->ret_data);
+	} else {
+		put_str(&o, ev->process_died ? ": process killed" : ": thread killed");
+		put_str(&o, ev->via_signal ? " (SIGSYS, core dump)" : " (exit without signal)");
+	}
+	return finish(&o);
+}
+
+int moat_seccomp_format_json(const struct moat_seccomp_event *ev, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	put_str(&o, "{\"ts_ns\":");
+	put_u64(&o, ev->ts_ns);
+	put_str(&o, ",\"pid\":");
+	put_u64(&o, ev->pid);
+	put_str(&o, ",\"tid\":");
+	put_u64(&o, ev->tid);
+	put_str(&o, ",\"comm\":");
+	put_json_string(&o, ev->comm, strlen(ev->comm));
+	put_str(&o, ev->kind == MOAT_SECCOMP_TRAP ? ",\"action\":\"trap\"" : ",\"action\":\"kill\"");
+	put_str(&o, ",\"syscall\":");
+	put_json_string(&o, ev->name, strlen(ev->name));
+	put_str(&o, ",\"nr\":");
+	put_u64(&o, ev->nr);
+	put_str(&o, ",\"arch\":\"");
+	put_str(&o, moat_arch_name(ev->arch));
+	put_str(&o, "\",\"ret_data\":");
+	put_u64(&o, ev->ret_data);
+	if (ev->kind == MOAT_SECCOMP_KILL) {
+		put_str(&o, ev->via_signal ? ",\"via\":\"signal\"" : ",\"via\":\"exit\"");
+		put_str(&o, ev->process_died ? ",\"process_died\":true" : ",\"process_died\":false");
 	}
 	put_char(&o, '}');
 	return finish(&o);

@@ -230,33 +230,9 @@ int moat_trace_poll(struct moat_trace *t, int timeout_ms)
 	return n;
 }
 
-static uint64_t sum_lost(struct moat_trace *t, uint64_t *reported)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct trace_lost *v;
-	uint64_t lost = 0, rep = 0;
-	uint32_t zero = 0;
-
-	*reported = 0;
-	if (ncpu <= 0)
-		return 0;
-	v = calloc((size_t)ncpu, sizeof(*v));
-	if (!v)
-		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.lost_map), &zero, v) == 0) {
-		for (int i = 0; i < ncpu; i++) {
-			lost += v[i].lost;
-			rep += v[i].reported;
-		}
-	}
-	free(v);
-	*reported = rep;
-	return lost;
-}
-
 int moat_trace_stop(struct moat_trace *t)
 {
-	uint64_t reported, rest;
+	uint64_t reported = 0, rest;
 	int err = 0;
 
 	if (t->stopped)
@@ -270,7 +246,7 @@ int moat_trace_stop(struct moat_trace *t)
 		if (n < 0 && !t->cb_err)
 			err = n;
 	}
-	t->lost_total = sum_lost(t, &reported);
+	moat_bpf_lost_sum(t->skel->maps.lost_map, &t->lost_total, &reported);
 	/*
 	 * Every loss a delivered record carried is in `reported`; the rest
 	 * happened after the last record of its CPU.
@@ -283,10 +259,12 @@ int moat_trace_stop(struct moat_trace *t)
 
 void moat_trace_stats(const struct moat_trace *t, struct moat_trace_stats *st)
 {
-	uint64_t reported;
+	uint64_t reported = 0;
 
 	st->received = t->received;
-	st->lost = t->stopped ? t->lost_total : sum_lost((struct moat_trace *)t, &reported);
+	st->lost = t->lost_total;
+	if (!t->stopped)
+		moat_bpf_lost_sum(t->skel->maps.lost_map, &st->lost, &reported);
 }
 
 void moat_trace_free(struct moat_trace *t)
