@@ -4,7 +4,7 @@
 # installed itself (no moat involved), for each way the kernel carries them.
 set -u
 MOAT=${MOAT:-build/moat}
-B=${MOAT_BUILD:-build}
+B=$(cd "${MOAT_BUILD:-build}" && pwd)
 HELPER=$B/tests/helpers/seccomp_self
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
