@@ -117,6 +117,47 @@ int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 /* One JSON object (no newline). snprintf semantics. */
 int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t size);
 
+/* ---- moat top ---- */
+
+struct moat_top_opts {
+	struct moat_trace_filter filter;
+	size_t max_entries; /* (process, syscall) pairs kept in the kernel; 0 = 16384 */
+};
+
+struct moat_top_row {
+	uint32_t pid;
+	uint32_t nr;      /* MOAT_TOP_ALL in a process's total */
+	const char *name; /* syscall name ("syscall_NNN"); "*" in a process's total */
+	char comm[16];
+	uint64_t calls, errors, total_ns;
+	/* Percentiles from log2 buckets, interpolated inside a bucket: within 2x. */
+	uint64_t p50_ns, p99_ns;
+};
+
+#define MOAT_TOP_ALL UINT32_MAX
+
+struct moat_top_snapshot {
+	uint64_t ts_ns;       /* CLOCK_REALTIME of this read */
+	uint64_t interval_ns; /* since the previous read (or the start) */
+	const struct moat_top_row *procs; /* per process, most time first */
+	size_t nprocs;
+	const struct moat_top_row *rows; /* per (process, syscall), most time first */
+	size_t nrows;
+	uint64_t calls, errors; /* all rows */
+	uint64_t lost;          /* calls the kernel could not account (a full map) */
+};
+
+struct moat_top;
+
+/* Loads and attaches. NULL + errno as moat_trace_new. */
+struct moat_top *moat_top_new(const struct moat_top_opts *opts);
+/*
+ * What happened since the previous read (or moat_top_new). SNAP points into
+ * T until the next read or moat_top_free. 0 or -errno.
+ */
+int moat_top_read(struct moat_top *t, struct moat_top_snapshot *snap);
+void moat_top_free(struct moat_top *t);
+
 /* ---- moat trace --seccomp: the seccomp watcher ---- */
 
 enum moat_seccomp_kind {
