@@ -278,6 +278,39 @@ static int find_origin(struct moat_sandbox *sb, const struct seccomp_data *d,
 	return 0;
 }
 
+/*
+ * The compiler gives rules with the same verdict one shared ret (and under
+ * notify_mask every denying verdict is the same USER_NOTIF ret), so the
+ * program's origin names only the first of them. The policy's own semantics
+ * name the exact rule: first matching rule for the syscall, else default.
+ */
+static void refine_origin(const struct moat_policy *p, const struct seccomp_data *d,
+			  struct moat_origin *o)
+{
+	enum moat_arch arch;
+	uint32_t nr = (uint32_t)d->nr;
+	uint64_t args[6];
+	long rule;
+
+	if (o->kind != MOAT_ORIGIN_RULE && o->kind != MOAT_ORIGIN_DEFAULT)
+		return;
+	if (d->arch == moat_arch_audit(MOAT_ARCH_I386))
+		arch = MOAT_ARCH_I386;
+	else if (d->arch == moat_arch_audit(MOAT_ARCH_AARCH64))
+		arch = MOAT_ARCH_AARCH64;
+	else if (d->arch == moat_arch_audit(MOAT_ARCH_X86_64))
+		arch = (nr & MOAT_X32_SYSCALL_BIT) ? MOAT_ARCH_X32 : MOAT_ARCH_X86_64;
+	else
+		return;
+	for (int i = 0; i < 6; i++)
+		args[i] = d->args[i];
+	rule = moat_policy_deciding_rule(p, arch, nr, args);
+	if (rule >= 0)
+		*o = (struct moat_origin){ MOAT_ORIGIN_RULE, (uint32_t)rule };
+	else
+		*o = (struct moat_origin){ MOAT_ORIGIN_DEFAULT, 0 };
+}
+
 static void classify(struct moat_sandbox *sb, const struct seccomp_data *d,
 		     struct moat_violation *v)
 {
@@ -292,6 +325,7 @@ static void classify(struct moat_sandbox *sb, const struct seccomp_data *d,
 	}
 	if (!p)
 		return;
+	refine_origin(p, d, &v->origin);
 	switch (v->origin.kind) {
 	case MOAT_ORIGIN_RULE:
 		if (v->origin.rule < p->nrules) {
