@@ -46,6 +46,9 @@ struct parser {
 	size_t nerrors;
 	int err; /* -ENOMEM: stop everything */
 	bool stop;
+	/* Per rule: did it come from a built-in group? (see drop_foreign_group_rules) */
+	bool *from_group;
+	size_t from_group_cap;
 };
 
 /* A comparison with the place it was written, for diagnostics. */
@@ -1388,7 +1391,7 @@ static struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t,
 	if (!g)
 		return NULL;
 	moat_diags_init(&gd);
-	err = moat_policy_parse_string(name, g->text, strlen(g->text), NULL, &gp, &gd);
+	err = moat_parse_text(name, g->text, strlen(g->text), name, NULL, true, &gp, &gd);
 	moat_diags_free(&gd);
 	if (err == -ENOMEM)
 		nomem(st);
@@ -1400,13 +1403,22 @@ static struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t,
 
 static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 		    const struct moat_cmp *cmps, uint32_t ncmps, struct moat_loc loc,
-		    const char *comment)
+		    const char *comment, bool from_group)
 {
 	int err;
 
 	if (st->ps->p->nrules >= MOAT_PARSE_MAX_RULES) {
 		error_at(st, 1, 1, "too many rules (more than %u)", MOAT_PARSE_MAX_RULES);
 		return false;
+	}
+	if (st->ps->p->nrules >= st->ps->from_group_cap) {
+		size_t cap = st->ps->from_group_cap ? st->ps->from_group_cap * 2 : 64;
+		bool *v = realloc(st->ps->from_group, cap * sizeof(*v));
+
+		if (!v)
+			return nomem(st);
+		st->ps->from_group = v;
+		st->ps->from_group_cap = cap;
 	}
 	err = moat_policy_add_rule(st->ps->p, sc, action, cmps, ncmps, loc, comment);
 	if (err == -ENOMEM)
@@ -1415,6 +1427,7 @@ static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 		error_at(st, loc.col, 1, "invalid rule (%s)", strerror(-err));
 		return false;
 	}
+	st->ps->from_group[st->ps->p->nrules - 1] = from_group || st->src->is_group;
 	return true;
 }
 
@@ -1456,7 +1469,7 @@ static bool add_group_rules(struct stmt *st, const struct sysname *g, struct moa
 				continue;
 			for (uint32_t j = 0; j < n; j++)
 				cmps[j] = v[j].c;
-			if (!add_one(st, r->syscall, action, cmps, n, loc, comment))
+			if (!add_one(st, r->syscall, action, cmps, n, loc, comment, true))
 				return false;
 		}
 	}
@@ -1554,7 +1567,7 @@ static void parse_rule(struct stmt *st)
 
 			for (uint32_t j = 0; j < ncmps; j++)
 				cmps[j] = cond.v[k].v[j].c;
-			if (!add_one(st, names[i].name, action, cmps, ncmps, loc, comment))
+			if (!add_one(st, names[i].name, action, cmps, ncmps, loc, comment, false))
 				goto out;
 		}
 	}
@@ -1649,9 +1662,36 @@ static void parse_source(struct parser *ps, struct src *src)
 	}
 }
 
+/*
+ * Groups list every spelling of a call (chown and chown32, _llseek, open
+ * which aarch64 lacks), as systemd's sets do, so that one group serves every
+ * architecture. Once the policy's architectures are known (an `arch` line may
+ * come after the include), group rules for syscalls that none of them has are
+ * dropped: they could never match, and validation would reject them.
+ */
+static void drop_foreign_group_rules(struct parser *ps)
+{
+	struct moat_policy *p = ps->p;
+	uint32_t arches = moat_policy_arches(p);
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		bool keep = !ps->from_group[i] || !strncmp(p->rules[i].syscall, "syscall_", 8);
+
+		for (int a = 0; !keep && a < MOAT_ARCH__COUNT; a++)
+			keep = (arches & MOAT_ARCH_BIT(a)) &&
+			       moat_syscall_nr((enum moat_arch)a, p->rules[i].syscall) >= 0;
+		if (keep)
+			p->rules[k++] = p->rules[i];
+		else
+			moat_rule_release(&p->rules[i]);
+	}
+	p->nrules = k;
+}
+
 int moat_parse_text(const char *name, const char *text, size_t len, const char *key,
-		    const struct moat_parse_opts *opts, struct moat_policy **out,
-		    struct moat_diags *diags)
+		    const struct moat_parse_opts *opts, bool keep_all_group_rules,
+		    struct moat_policy **out, struct moat_diags *diags)
 {
 	struct parser ps = { .d = diags, .opts = opts };
 	struct src src = { .name = name, .key = (char *)key, .text = text, .len = len };
@@ -1664,14 +1704,20 @@ int moat_parse_text(const char *name, const char *text, size_t len, const char *
 		moat_policy_free(ps.p);
 		return -ENOMEM;
 	}
+	/* A group parsed on its own (its key is "@name") is a group in every line. */
+	src.is_group = key && key[0] == '@';
 	ps.nsources = 1;
 	parse_source(&ps, &src);
 	free(src.line);
 	free(src.dir);
 	if (ps.err || ps.nerrors) {
+		free(ps.from_group);
 		moat_policy_free(ps.p);
 		return ps.err ? ps.err : -EINVAL;
 	}
+	if (!keep_all_group_rules)
+		drop_foreign_group_rules(&ps);
+	free(ps.from_group);
 	*out = ps.p;
 	return 0;
 }
@@ -1690,7 +1736,7 @@ int moat_policy_parse_string(const char *name, const char *text, size_t len,
 
 		return err ? err : -EINVAL;
 	}
-	return moat_parse_text(name, text, len, NULL, opts, out, diags);
+	return moat_parse_text(name, text, len, NULL, opts, false, out, diags);
 }
 
 int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
@@ -1711,7 +1757,7 @@ int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
 	if (err)
 		return err;
 	real = realpath(path, NULL);
-	err = moat_parse_text(path, data, len, real, opts, out, diags);
+	err = moat_parse_text(path, data, len, real, opts, false, out, diags);
 	free(real);
 	free(data);
 	return err;
