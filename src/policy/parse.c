@@ -76,6 +76,7 @@ struct stmt {
 	struct moat_tok tok;  /* current token */
 	struct moat_tok prev; /* last consumed token */
 	bool failed;
+	size_t first_rule; /* rules from this statement start here */
 	/* in {...} sets of this statement: struct ccmp points into them. */
 	uint64_t **sets;
 	size_t nsets;
@@ -1401,6 +1402,25 @@ static struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t,
 	return err ? NULL : gp;
 }
 
+static bool same_rule(const struct moat_rule *r, const char *sc, const struct moat_cmp *cmps,
+		      uint32_t ncmps)
+{
+	if (strcmp(r->syscall, sc) || r->ncmps != ncmps)
+		return false;
+	for (uint32_t i = 0; i < ncmps; i++) {
+		const struct moat_cmp *a = &r->cmps[i], *b = &cmps[i];
+
+		if (a->arg != b->arg || a->op != b->op || a->value != b->value ||
+		    a->mask != b->mask || a->nset != b->nset)
+			return false;
+		/* The rule's set is sorted, the candidate's may not be: compare as sets. */
+		for (uint32_t k = 0; k < b->nset; k++)
+			if (!set_has(a, b->set[k]))
+				return false;
+	}
+	return true;
+}
+
 static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 		    const struct moat_cmp *cmps, uint32_t ncmps, struct moat_loc loc,
 		    const char *comment, bool from_group)
@@ -1420,6 +1440,13 @@ static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 		st->ps->from_group = v;
 		st->ps->from_group_cap = cap;
 	}
+	/*
+	 * Groups overlap (@privileged and @mount both hold chroot): within one
+	 * statement, a rule identical to one it already produced is left out.
+	 */
+	for (size_t i = st->first_rule; from_group && i < st->ps->p->nrules; i++)
+		if (same_rule(&st->ps->p->rules[i], sc, cmps, ncmps))
+			return true;
 	err = moat_policy_add_rule(st->ps->p, sc, action, cmps, ncmps, loc, comment);
 	if (err == -ENOMEM)
 		return nomem(st);
@@ -1652,7 +1679,7 @@ static void parse_source(struct parser *ps, struct src *src)
 	size_t len;
 
 	while (!ps->stop && next_line(ps, src, &len)) {
-		struct stmt st = { .ps = ps, .src = src };
+		struct stmt st = { .ps = ps, .src = src, .first_rule = ps->p->nrules };
 
 		moat_lex_init(&st.lx, src->line, len);
 		parse_statement(&st);

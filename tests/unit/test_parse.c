@@ -925,6 +925,14 @@ static void test_group_as_syscall_list(void **state)
 	expect_rule(&p->rules[14], "bind", MOAT_ACT_KILL_PROCESS, 0, 1, 2, 6);
 	moat_policy_free(p);
 
+	/* Overlapping groups in one statement: chroot once. */
+	p = parse_ok("errno EPERM @privileged @mount chroot\n");
+	n_mount = 0;
+	for (size_t i = 0; i < p->nrules; i++)
+		n_mount += !strcmp(p->rules[i].syscall, "chroot");
+	assert_int_equal(n_mount, 2); /* one from the groups, one written by hand */
+	moat_policy_free(p);
+
 	/* The arch line may come after: i386 keeps umount. */
 	p = parse_ok("errno EPERM @mount\narch i386\n");
 	assert_true(has_rule(p, "umount"));
