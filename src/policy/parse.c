@@ -49,6 +49,7 @@ struct parser {
 	/* Per rule: did it come from a built-in group? (see drop_foreign_group_rules) */
 	bool *from_group;
 	size_t from_group_cap;
+	struct moat_policy **gcache; /* parsed groups, by index in the group table */
 };
 
 /* A comparison with the place it was written, for diagnostics. */
@@ -83,6 +84,7 @@ struct stmt {
 };
 
 static void parse_source(struct parser *ps, struct src *src);
+static bool dedupe_group_rules(struct parser *ps, size_t first);
 
 /* ---- Diagnostics ---- */
 
@@ -1231,6 +1233,7 @@ static void include_group(struct stmt *st, const struct moat_tok *t)
 	char name[MOAT_PARSE_MAX_NAME + 2];
 	const struct moat_group *g;
 	struct src child = { 0 };
+	size_t first = st->ps->p->nrules;
 
 	g = find_group(st, t, name, sizeof(name));
 	if (!g)
@@ -1243,6 +1246,9 @@ static void include_group(struct stmt *st, const struct moat_tok *t)
 	child.text = g->text;
 	child.len = strlen(g->text);
 	run_child(st, &child);
+	/* The outermost group include removes its own repeats. */
+	if (!st->src->is_group && !st->ps->stop)
+		dedupe_group_rules(st->ps, first);
 }
 
 static char *path_join(const char *dir, const char *file)
@@ -1376,21 +1382,37 @@ static void parse_include(struct stmt *st)
 struct sysname {
 	char name[MOAT_PARSE_MAX_NAME + 1];
 	uint32_t col;
-	struct moat_policy *group; /* the group's own rules, for @name entries */
+	const struct moat_policy *group; /* the group's own rules, for @name entries */
 };
 
 /* Parses the built-in group that token T names; NULL after an error. */
-static struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t, char *name,
-				      size_t size)
+/*
+ * Parses the built-in group that token T names, once per parse (a policy may
+ * name a group on every line); the parser owns the result. NULL after an error.
+ */
+static const struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t, char *name,
+					    size_t size)
 {
+	struct parser *ps = st->ps;
 	struct moat_policy *gp = NULL;
 	struct moat_diags gd;
 	const struct moat_group *g;
+	size_t idx;
 	int err;
 
 	g = find_group(st, t, name, size);
 	if (!g)
 		return NULL;
+	idx = (size_t)(g - moat_group_at(0));
+	if (!ps->gcache) {
+		ps->gcache = calloc(moat_group_count(), sizeof(*ps->gcache));
+		if (!ps->gcache) {
+			nomem(st);
+			return NULL;
+		}
+	}
+	if (ps->gcache[idx])
+		return ps->gcache[idx];
 	moat_diags_init(&gd);
 	err = moat_parse_text(name, g->text, strlen(g->text), name, NULL, true, &gp, &gd);
 	moat_diags_free(&gd);
@@ -1399,25 +1421,95 @@ static struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t,
 	else if (err)
 		error_tok(st, t, "built-in group '%s' does not parse (a defect of this build)",
 			  name);
-	return err ? NULL : gp;
+	if (err)
+		return NULL;
+	ps->gcache[idx] = gp;
+	return gp;
 }
 
-static bool same_rule(const struct moat_rule *r, const char *sc, const struct moat_cmp *cmps,
-		      uint32_t ncmps)
+static int cmp_rules(const struct moat_rule *a, const struct moat_rule *b)
 {
-	if (strcmp(r->syscall, sc) || r->ncmps != ncmps)
-		return false;
-	for (uint32_t i = 0; i < ncmps; i++) {
-		const struct moat_cmp *a = &r->cmps[i], *b = &cmps[i];
+	int c = strcmp(a->syscall, b->syscall);
 
-		if (a->arg != b->arg || a->op != b->op || a->value != b->value ||
-		    a->mask != b->mask || a->nset != b->nset)
-			return false;
-		/* The rule's set is sorted, the candidate's may not be: compare as sets. */
-		for (uint32_t k = 0; k < b->nset; k++)
-			if (!set_has(a, b->set[k]))
-				return false;
+	if (c)
+		return c;
+	if (a->action.kind != b->action.kind)
+		return a->action.kind < b->action.kind ? -1 : 1;
+	if (a->action.data != b->action.data)
+		return a->action.data < b->action.data ? -1 : 1;
+	if (a->ncmps != b->ncmps)
+		return a->ncmps < b->ncmps ? -1 : 1;
+	for (uint32_t i = 0; i < a->ncmps; i++) {
+		const struct moat_cmp *x = &a->cmps[i], *y = &b->cmps[i];
+
+		if (x->arg != y->arg)
+			return x->arg < y->arg ? -1 : 1;
+		if (x->op != y->op)
+			return x->op < y->op ? -1 : 1;
+		if (x->value != y->value)
+			return x->value < y->value ? -1 : 1;
+		if (x->mask != y->mask)
+			return x->mask < y->mask ? -1 : 1;
+		if (x->nset != y->nset)
+			return x->nset < y->nset ? -1 : 1;
+		/* Sets are sorted and deduplicated by the model. */
+		for (uint32_t k = 0; k < x->nset; k++)
+			if (x->set[k] != y->set[k])
+				return x->set[k] < y->set[k] ? -1 : 1;
 	}
+	return 0;
+}
+
+static int cmp_rule_idx(const void *a, const void *b, void *rules)
+{
+	const struct moat_rule *r = rules;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = cmp_rules(&r[i], &r[j]);
+
+	return c ? c : (i < j ? -1 : i > j);
+}
+
+/*
+ * Groups overlap (@privileged and @mount both hold chroot, @system-service
+ * holds close twice through @basic-io and @file-system). Among the rules
+ * from FIRST on, a rule that came from a group and repeats an earlier one
+ * exactly is removed: it could never decide anything. Sorting keeps this
+ * O(n log n) whatever the input.
+ */
+static bool dedupe_group_rules(struct parser *ps, size_t first)
+{
+	struct moat_policy *p = ps->p;
+	size_t n = p->nrules - first, k = first, *idx;
+	bool *drop;
+
+	if (n < 2)
+		return true;
+	idx = malloc(n * sizeof(*idx));
+	drop = calloc(n, sizeof(*drop));
+	if (!idx || !drop) {
+		free(idx);
+		free(drop);
+		ps->err = -ENOMEM;
+		ps->stop = true;
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = first + i;
+	qsort_r(idx, n, sizeof(*idx), cmp_rule_idx, p->rules);
+	for (size_t i = 1; i < n; i++)
+		if (ps->from_group[idx[i]] && !cmp_rules(&p->rules[idx[i - 1]], &p->rules[idx[i]]))
+			drop[idx[i] - first] = true;
+	for (size_t i = first; i < p->nrules; i++) {
+		if (drop[i - first]) {
+			moat_rule_release(&p->rules[i]);
+			continue;
+		}
+		ps->from_group[k] = ps->from_group[i];
+		p->rules[k++] = p->rules[i];
+	}
+	p->nrules = k;
+	free(idx);
+	free(drop);
 	return true;
 }
 
@@ -1440,13 +1532,6 @@ static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 		st->ps->from_group = v;
 		st->ps->from_group_cap = cap;
 	}
-	/*
-	 * Groups overlap (@privileged and @mount both hold chroot): within one
-	 * statement, a rule identical to one it already produced is left out.
-	 */
-	for (size_t i = st->first_rule; from_group && i < st->ps->p->nrules; i++)
-		if (same_rule(&st->ps->p->rules[i], sc, cmps, ncmps))
-			return true;
 	err = moat_policy_add_rule(st->ps->p, sc, action, cmps, ncmps, loc, comment);
 	if (err == -ENOMEM)
 		return nomem(st);
@@ -1510,6 +1595,7 @@ static void parse_rule(struct stmt *st)
 	size_t nnames = 0, cap = 0;
 	struct dnf cond = { 0 };
 	char *comment = NULL;
+	bool has_group = false;
 
 	if (!parse_action(st, &action, true))
 		goto out;
@@ -1537,8 +1623,13 @@ static void parse_rule(struct stmt *st)
 			n->group = load_group(st, &t, n->name, sizeof(n->name));
 			if (!n->group)
 				goto out;
-			nnames++;
 			advance(st);
+			/* The same group twice in one list adds nothing. */
+			for (size_t k = 0; n && k < nnames; k++)
+				if (names[k].group == n->group)
+					n = NULL;
+			if (n)
+				nnames++;
 			continue;
 		}
 		if (!parse_syscall(st, n->name, sizeof(n->name)))
@@ -1586,6 +1677,7 @@ static void parse_rule(struct stmt *st)
 		if (names[i].group) {
 			if (!add_group_rules(st, &names[i], action, &cond, loc, comment))
 				goto out;
+			has_group = true;
 			continue;
 		}
 		for (uint32_t k = 0; k < nalt; k++) {
@@ -1598,9 +1690,9 @@ static void parse_rule(struct stmt *st)
 				goto out;
 		}
 	}
+	if (has_group)
+		dedupe_group_rules(st->ps, st->first_rule);
 out:
-	for (size_t i = 0; i < nnames; i++)
-		moat_policy_free(names[i].group);
 	free(comment);
 	dnf_free(&cond);
 	free(names);
@@ -1737,6 +1829,10 @@ int moat_parse_text(const char *name, const char *text, size_t len, const char *
 	parse_source(&ps, &src);
 	free(src.line);
 	free(src.dir);
+	if (ps.gcache)
+		for (size_t i = 0; i < moat_group_count(); i++)
+			moat_policy_free(ps.gcache[i]);
+	free(ps.gcache);
 	if (ps.err || ps.nerrors) {
 		free(ps.from_group);
 		moat_policy_free(ps.p);
