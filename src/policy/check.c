@@ -258,8 +258,11 @@ static const char why_default[] =
 	"every syscall the policy does not list runs, including ones added to the kernel "
 	"after the policy was written: an allow-list (default errno/kill) is the safe shape";
 
-/* Namespace flags (linux/sched.h), each with SIGCHLD as clone's exit signal. */
-static const uint64_t ns_flags[][6] = {
+/*
+ * Namespace flags (linux/sched.h). clone's low byte is the exit signal
+ * (SIGCHLD here), so CLONE_NEWTIME (0x80) exists only for unshare and clone3.
+ */
+static const uint64_t clone_ns[][6] = {
 	{ 0x10000000 | 17 }, /* CLONE_NEWUSER */
 	{ 0x00020000 | 17 }, /* CLONE_NEWNS */
 	{ 0x20000000 | 17 }, /* CLONE_NEWPID */
@@ -267,7 +270,10 @@ static const uint64_t ns_flags[][6] = {
 	{ 0x08000000 | 17 }, /* CLONE_NEWIPC */
 	{ 0x04000000 | 17 }, /* CLONE_NEWUTS */
 	{ 0x02000000 | 17 }, /* CLONE_NEWCGROUP */
-	{ 0x00000080 | 17 }, /* CLONE_NEWTIME */
+};
+static const uint64_t unshare_ns[][6] = {
+	{ 0x10000000 }, { 0x00020000 }, { 0x20000000 }, { 0x40000000 },
+	{ 0x08000000 }, { 0x04000000 }, { 0x02000000 }, { 0x00000080 }, /* CLONE_NEWTIME */
 };
 
 static int check_dangerous(const struct moat_policy *p, struct moat_findings *f)
@@ -293,8 +299,9 @@ static int check_dangerous(const struct moat_policy *p, struct moat_findings *f)
 	for (int k = 0; !err && k < 2; k++) {
 		const char *sc = k ? "unshare" : "clone";
 
-		if (!exists(p, sc) || !allowed(p, sc, ns_flags, sizeof(ns_flags) / sizeof(ns_flags[0]),
-					       &rule))
+		if (!exists(p, sc) ||
+		    !(k ? allowed(p, sc, unshare_ns, sizeof(unshare_ns) / sizeof(unshare_ns[0]), &rule)
+			: allowed(p, sc, clone_ns, sizeof(clone_ns) / sizeof(clone_ns[0]), &rule)))
 			continue;
 		err = add(f, "namespaces", MOAT_DIAG_WARNING, sc, loc_of(p, rule),
 			  "new namespaces (user namespaces above all) open kernel interfaces "
