@@ -427,6 +427,7 @@ static int check_baseline(const struct moat_policy *p, const struct moat_check_o
 {
 	enum moat_arch native = moat_arch_native();
 	size_t n = moat_syscall_count(native), count = 0;
+	long first = -1;
 	char *list = NULL;
 	size_t size = 0;
 	FILE *m;
@@ -445,6 +446,8 @@ static int check_baseline(const struct moat_policy *p, const struct moat_check_o
 		if (!allowed(p, name, NULL, 0, &rule) || allowed(o->baseline, name, NULL, 0, NULL))
 			continue;
 		fprintf(m, "%s%s", count ? " " : "", name);
+		if (!count)
+			first = rule;
 		count++;
 	}
 	if (fclose(m) || !list) {
@@ -452,7 +455,7 @@ static int check_baseline(const struct moat_policy *p, const struct moat_check_o
 		return -ENOMEM;
 	}
 	if (count)
-		err = add(f, "beyond-baseline", MOAT_DIAG_NOTE, NULL, p->default_loc,
+		err = add(f, "beyond-baseline", MOAT_DIAG_NOTE, NULL, loc_of(p, first),
 			  "a syscall the container default denies is either not needed by "
 			  "ordinary programs or dangerous in a container; make sure each is needed",
 			  "allows %zu syscall%s that %s denies: %s", count, count == 1 ? "" : "s",
