@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/policy_input.h"
 #include "moat/check.h"
 #include "moat/oci.h"
 #include "moat/util.h"
@@ -203,8 +202,13 @@ int cmd_check(int argc, char **argv)
 	if (!baseline && access(default_baseline, R_OK) == 0)
 		baseline = default_baseline;
 	if (baseline && strcmp(baseline, "none")) {
+		struct moat_diags d;
+
 		/* The baseline's own warnings are not the user's business here. */
-		base = cli_policy_input(baseline, &oci, true);
+		moat_diags_init(&d);
+		if (moat_policy_load(baseline, NULL, &oci, &base, &d))
+			base = NULL;
+		moat_diags_free(&d);
 		if (!base) {
 			fprintf(stderr, "moat check: cannot read the baseline %s\n", baseline);
 			return MOAT_EXIT_FAIL;
@@ -213,7 +217,7 @@ int cmd_check(int argc, char **argv)
 		opts.baseline_name = baseline == default_baseline ? "Podman's default profile"
 								  : baseline;
 	}
-	p = cli_policy_input(argv[optind], &oci, false);
+	p = cli_load_policy(argv[optind], &oci);
 	if (!p)
 		goto out;
 	moat_findings_init(&f);

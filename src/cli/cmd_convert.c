@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/policy_input.h"
 #include "moat/oci.h"
 #include "moat/util.h"
 
@@ -92,6 +91,20 @@ static char *name_from_path(const char *out)
 	return name;
 }
 
+/* The default output is the other format: is IN JSON (first non-blank byte '{')? */
+static bool input_is_json(const char *path)
+{
+	char *data;
+	size_t len;
+	bool json;
+
+	if (moat_read_file(path, 0, &data, &len))
+		return false;
+	json = data[strspn(data, " \t\r\n")] == '{';
+	free(data);
+	return json;
+}
+
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -150,9 +163,9 @@ int cmd_convert(int argc, char **argv)
 		return MOAT_EXIT_USAGE;
 	}
 	if (!to)
-		to = cli_policy_is_json(in) ? "moat" : "oci";
+		to = input_is_json(in) ? "moat" : "oci";
 
-	p = cli_policy_input(in, &oci, false);
+	p = cli_load_policy(in, &oci);
 	if (!p)
 		return MOAT_EXIT_FAIL;
 	moat_diags_init(&d);
