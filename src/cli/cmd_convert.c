@@ -108,9 +108,12 @@ static bool input_is_json(const char *path)
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "to", required_argument, NULL, 't' },
-		{ "caps", required_argument, NULL, 'c' },   { "kernel", required_argument, NULL, 'k' },
-		{ "host-arch", no_argument, NULL, 'H' },    { "name", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "to", required_argument, NULL, 't' },
+		{ "caps", required_argument, NULL, 'c' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "host-arch", no_argument, NULL, 'H' },
+		{ "name", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct moat_oci_opts oci = { 0 };
@@ -136,9 +139,11 @@ int cmd_convert(int argc, char **argv)
 				return MOAT_EXIT_USAGE;
 			break;
 		case 'k':
-			if (moat_kernel_version_parse(optarg, &oci.kernel_major, &oci.kernel_minor) ||
+			if (moat_kernel_version_parse(optarg, &oci.kernel_major,
+						      &oci.kernel_minor) ||
 			    !oci.kernel_major) {
-				fprintf(stderr, "moat convert: --kernel wants X.Y, not '%s'\n", optarg);
+				fprintf(stderr, "moat convert: --kernel wants X.Y, not '%s'\n",
+					optarg);
 				return MOAT_EXIT_USAGE;
 			}
 			break;
@@ -149,12 +154,14 @@ int cmd_convert(int argc, char **argv)
 			name = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: moat convert IN [-o OUT] [--to moat|oci|spo] ...\n");
+			fprintf(stderr,
+				"usage: moat convert IN [-o OUT] [--to moat|oci|spo] ...\n");
 			return MOAT_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "moat convert: expected one input file (see 'moat convert --help')\n");
+		fprintf(stderr,
+			"moat convert: expected one input file (see 'moat convert --help')\n");
 		return MOAT_EXIT_USAGE;
 	}
 	in = argv[optind];
@@ -173,8 +180,8 @@ int cmd_convert(int argc, char **argv)
 	if (!err)
 		err = moat_policy_canonicalize(p);
 	if (!err && strcmp(to, "moat"))
-		err = moat_oci_check(p, strcmp(to, "spo") ? MOAT_OCI_TARGET_OCI : MOAT_OCI_TARGET_SPO,
-				     &d);
+		err = moat_oci_check(
+			p, strcmp(to, "spo") ? MOAT_OCI_TARGET_OCI : MOAT_OCI_TARGET_SPO, &d);
 	cli_print_diags(&d);
 	moat_diags_free(&d);
 	if (err == -ENOMEM)

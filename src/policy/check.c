@@ -300,7 +300,8 @@ static int check_dangerous(const struct moat_policy *p, struct moat_findings *f)
 		const char *sc = k ? "unshare" : "clone";
 
 		if (!exists(p, sc) ||
-		    !(k ? allowed(p, sc, unshare_ns, sizeof(unshare_ns) / sizeof(unshare_ns[0]), &rule)
+		    !(k ? allowed(p, sc, unshare_ns, sizeof(unshare_ns) / sizeof(unshare_ns[0]),
+				  &rule)
 			: allowed(p, sc, clone_ns, sizeof(clone_ns) / sizeof(clone_ns[0]), &rule)))
 			continue;
 		err = add(f, "namespaces", MOAT_DIAG_WARNING, sc, loc_of(p, rule),
@@ -411,12 +412,16 @@ static int check_valid(const struct moat_policy *p, struct moat_findings *f)
 
 		if (g->level == MOAT_DIAG_NOTE)
 			continue;
-		err = add(f, g->level == MOAT_DIAG_ERROR ? "invalid" : shadow ? "shadowed" : "lint",
-			  g->level, NULL, loc,
-			  shadow ? "for one syscall the first matching rule decides: a rule that "
-				   "can never match first is dead code, and often a mistake in order"
-				 : "the policy cannot be compiled as written",
-			  "%s", g->msg);
+		err = add(
+			f,
+			g->level == MOAT_DIAG_ERROR ? "invalid"
+			: shadow		    ? "shadowed"
+						    : "lint",
+			g->level, NULL, loc,
+			shadow ? "for one syscall the first matching rule decides: a rule that "
+				 "can never match first is dead code, and often a mistake in order"
+			       : "the policy cannot be compiled as written",
+			"%s", g->msg);
 	}
 	moat_diags_free(&d);
 	return err;

@@ -42,7 +42,7 @@ static const struct moat_finding *find(const struct moat_findings *f, const char
 }
 
 /* The base of every "clean" policy: x86_64 only, ENOSYS for the unknown and clone3. */
-#define CLEAN                                                                              \
+#define CLEAN                                                                           \
 	"default errno EPERM\nunknown errno ENOSYS\narch x86_64\nerrno ENOSYS clone3\n" \
 	"allow read write\n"
 
@@ -84,11 +84,26 @@ static void test_allow_by_default(void **state)
 static void test_dangerous(void **state)
 {
 	static const char *const names[] = {
-		"ptrace",	  "process_vm_writev", "bpf",	       "perf_event_open",
-		"kexec_load",	  "kexec_file_load",   "init_module",  "finit_module",
-		"delete_module",  "mount",	       "umount2",      "pivot_root",
-		"move_mount",	  "fsopen",	       "keyctl",       "add_key",
-		"userfaultfd",	  "io_uring_setup",    "io_uring_enter", "io_uring_register",
+		"ptrace",
+		"process_vm_writev",
+		"bpf",
+		"perf_event_open",
+		"kexec_load",
+		"kexec_file_load",
+		"init_module",
+		"finit_module",
+		"delete_module",
+		"mount",
+		"umount2",
+		"pivot_root",
+		"move_mount",
+		"fsopen",
+		"keyctl",
+		"add_key",
+		"userfaultfd",
+		"io_uring_setup",
+		"io_uring_enter",
+		"io_uring_register",
 	};
 	struct moat_findings f;
 	char text[512];
@@ -145,8 +160,7 @@ static void test_personality(void **state)
 	run(CLEAN "allow personality\n", NULL, &f);
 	assert_non_null(find(&f, "personality", "personality"));
 	moat_findings_free(&f);
-	run(CLEAN "allow personality if arg0 in {0, 8, 0x20000, 0x20008, 0xffffffff}\n", NULL,
-	    &f);
+	run(CLEAN "allow personality if arg0 in {0, 8, 0x20000, 0x20008, 0xffffffff}\n", NULL, &f);
 	assert_null(find(&f, "personality", NULL));
 	moat_findings_free(&f);
 }
@@ -270,11 +284,16 @@ static void test_decide(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),	       cmocka_unit_test(test_allow_by_default),
-		cmocka_unit_test(test_dangerous),      cmocka_unit_test(test_namespaces),
-		cmocka_unit_test(test_personality),    cmocka_unit_test(test_compat_abi),
-		cmocka_unit_test(test_unknown_not_enosys), cmocka_unit_test(test_clone3),
-		cmocka_unit_test(test_shadowed),       cmocka_unit_test(test_beyond_baseline),
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_allow_by_default),
+		cmocka_unit_test(test_dangerous),
+		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_personality),
+		cmocka_unit_test(test_compat_abi),
+		cmocka_unit_test(test_unknown_not_enosys),
+		cmocka_unit_test(test_clone3),
+		cmocka_unit_test(test_shadowed),
+		cmocka_unit_test(test_beyond_baseline),
 		cmocka_unit_test(test_decide),
 	};
 
