@@ -129,8 +129,7 @@ static bool permits(struct moat_action a)
 	return a.kind == MOAT_ACT_ALLOW || a.kind == MOAT_ACT_LOG;
 }
 
-/* A vector satisfying R's comparisons (the first one on each argument wins). */
-static void witness_for(const struct moat_rule *r, uint64_t *args)
+void moat_rule_witness(const struct moat_rule *r, uint64_t args[6])
 {
 	uint32_t set = 0;
 
@@ -187,7 +186,7 @@ static bool allowed(const struct moat_policy *p, const char *syscall, const uint
 	for (size_t i = 0; i < p->nrules; i++) {
 		if (strcmp(p->rules[i].syscall, syscall))
 			continue;
-		witness_for(&p->rules[i], w);
+		moat_rule_witness(&p->rules[i], w);
 		if (permits(moat_policy_decide(p, syscall, w, rule)))
 			return true;
 	}
