@@ -32,7 +32,7 @@ override LDFLAGS += $(SANFLAGS)
 LIBS := -lbpf -lelf -lz -ljansson
 
 # libmoat: every src/<module>/*.c except the CLI, plus generated tables.
-LIB_SRCS := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/cli/% src/bpf/%,$(wildcard src/*/*.c))
 GEN_SRCS := $(B)/gen/tables_gen.c $(B)/gen/consts_gen.c $(B)/gen/groups_gen.c
 LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_SRCS))
 CLI_SRCS := $(wildcard src/cli/*.c)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/policy_input.h"
 #include "moat/oci.h"
 #include "moat/util.h"
 
@@ -91,56 +92,6 @@ static char *name_from_path(const char *out)
 	return name;
 }
 
-static bool is_json(const char *path)
-{
-	char *data;
-	size_t len;
-	bool json = false;
-
-	if (moat_read_file(path, 0, &data, &len))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')
-			continue;
-		json = data[i] == '{';
-		break;
-	}
-	free(data);
-	return json;
-}
-
-/*
- * Until moat_policy_load (branch parser) lands: OCI JSON only. Prints the
- * diagnostics; NULL on failure.
- */
-static struct moat_policy *load_input(const char *path, const struct moat_oci_opts *oci)
-{
-	struct moat_policy *p = NULL;
-	struct moat_diags d;
-	char *data;
-	size_t len;
-	int err;
-
-	err = moat_read_file(path, 0, &data, &len);
-	if (err) {
-		fprintf(stderr, "moat: %s: %s\n", path, strerror(-err));
-		return NULL;
-	}
-	if (!is_json(path)) {
-		fprintf(stderr, "moat: %s: .moat input is not supported by this build yet\n", path);
-		free(data);
-		return NULL;
-	}
-	moat_diags_init(&d);
-	err = moat_oci_import(path, data, len, oci, &p, &d);
-	cli_print_diags(&d);
-	moat_diags_free(&d);
-	free(data);
-	if (err == -ENOMEM)
-		fprintf(stderr, "moat: %s: %s\n", path, strerror(ENOMEM));
-	return err ? NULL : p;
-}
-
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -199,9 +150,9 @@ int cmd_convert(int argc, char **argv)
 		return MOAT_EXIT_USAGE;
 	}
 	if (!to)
-		to = is_json(in) ? "moat" : "oci";
+		to = cli_policy_is_json(in) ? "moat" : "oci";
 
-	p = load_input(in, &oci);
+	p = cli_policy_input(in, &oci, false);
 	if (!p)
 		return MOAT_EXIT_FAIL;
 	moat_diags_init(&d);
@@ -219,8 +170,7 @@ int cmd_convert(int argc, char **argv)
 		goto out;
 
 	if (!strcmp(to, "moat")) {
-		fprintf(stderr, "moat convert: --to moat is not supported by this build yet\n");
-		goto out;
+		err = moat_policy_to_moat(p, &text);
 	} else if (!strcmp(to, "oci")) {
 		err = moat_oci_export(p, &text);
 	} else {

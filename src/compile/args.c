@@ -162,7 +162,8 @@ static int32_t test(struct argb *a, uint32_t w, uint16_t op, uint32_t k, uint32_
 	if ((op == BPF_JGT && k == UINT32_MAX) || (op == BPF_JSET && k == 0))
 		return build(a, fl, f);
 
-	ft.acc = ff.acc = need_and ? ACC_OTHER : w;
+	/* Without learning (-O0) every test reloads: A's content is not state. */
+	ft.acc = ff.acc = need_and || !a->learn ? ACC_OTHER : w;
 	if (a->learn && !need_and) {
 		if (op == BPF_JEQ) {
 			ft.st[w] = FACT_EQ;

@@ -68,14 +68,17 @@ static int range_push(struct compile_ctx *c, struct range_vec *rv, uint32_t lo, 
 	return 0;
 }
 
-int32_t compile_ret(struct compile_ctx *c, struct moat_action action, struct moat_origin origin)
+static uint32_t ret_word(const struct compile_ctx *c, struct moat_action action)
 {
-	uint32_t k = moat_action_ret(action);
-
 	/* Reported by `moat run`'s supervisor; origin still names the rule. */
 	if (action.kind < 32 && (c->opts->notify_mask & (1u << action.kind)))
-		k = SECCOMP_RET_USER_NOTIF;
-	return ir_ret(&c->ir, k, origin);
+		return SECCOMP_RET_USER_NOTIF;
+	return moat_action_ret(action);
+}
+
+int32_t compile_ret(struct compile_ctx *c, struct moat_action action, struct moat_origin origin)
+{
+	return ir_ret(&c->ir, ret_word(c, action), origin);
 }
 
 static int cmp_rule_nr(const void *a, const void *b)
@@ -130,6 +133,8 @@ static int arch_ranges(struct compile_ctx *c, enum moat_arch arch, uint32_t top,
 	double *w = calloc(max - base + 1, sizeof(*w));
 	int32_t def, unk;
 	uint32_t n = 0, i = 0;
+	/* x32 shares x86_64's tree: its rare calls must not push native ones down. */
+	double scale = arch == moat_arch_native() ? 1.0 : 1e-3;
 	int err = -ENOMEM;
 
 	if (!rn || !scratch || !w)
@@ -177,7 +182,7 @@ static int arch_ranges(struct compile_ctx *c, enum moat_arch arch, uint32_t top,
 		else
 			node = moat_syscall_name(arch, (uint32_t)nr) ? def : unk;
 		i = j;
-		err = range_push(c, rv, (uint32_t)nr, node, 1.0 + w[nr - base]);
+		err = range_push(c, rv, (uint32_t)nr, node, (1.0 + w[nr - base]) * scale);
 		if (err)
 			goto out;
 	}
@@ -236,6 +241,15 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 			err = range_push(c, &rv, X32_FIRST,
 					 compile_ret(c, p->badarch_action,
 						     (struct moat_origin){ MOAT_ORIGIN_X32, 0 }),
+					 1.0);
+		/*
+		 * nr -1 runs nothing in the kernel (it answers ENOSYS); a tracer
+		 * sets it to skip a syscall. Not an x32 call: unknown_action.
+		 */
+		if (!err && !(arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
+			err = range_push(c, &rv, UINT32_MAX,
+					 compile_ret(c, p->unknown_action,
+						     (struct moat_origin){ MOAT_ORIGIN_UNKNOWN, 0 }),
 					 1.0);
 	} else {
 		for (int a = 0; a < MOAT_ARCH__COUNT && !err; a++)
@@ -367,6 +381,36 @@ static void report_too_big(const struct moat_policy *p, size_t len, const uint32
 	free(idx);
 }
 
+/*
+ * Rules with the same verdict share one ret (and neighbouring syscalls with
+ * the same verdict one range): a ret's origin names the first rule with that
+ * verdict; moat_policy_deciding_rule() finds the exact rule for explain.
+ */
+static int represent_rules(struct compile_ctx *c)
+{
+	const struct moat_policy *p = c->p;
+	uint32_t cap = 16, *tab;
+
+	while (cap < 2 * p->nrules)
+		cap *= 2;
+	tab = calloc(cap, sizeof(*tab)); /* rule index + 1, 0 = empty */
+	if (!tab)
+		return -ENOMEM;
+	for (size_t r = 0; r < p->nrules; r++) {
+		uint32_t k = ret_word(c, p->rules[r].action);
+		uint32_t i = (k * 0x9e3779b1u) & (cap - 1);
+
+		for (; tab[i]; i = (i + 1) & (cap - 1))
+			if (ret_word(c, p->rules[tab[i] - 1].action) == k)
+				break;
+		if (!tab[i])
+			tab[i] = (uint32_t)r + 1;
+		c->group[r] = tab[i] - 1;
+	}
+	free(tab);
+	return 0;
+}
+
 int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *opts,
 		 struct moat_prog **out, struct moat_diags *diags)
 {
@@ -391,25 +435,9 @@ int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *op
 	err = -ENOMEM;
 	if (!c.group || !cost)
 		goto out;
-	/*
-	 * A ret names the rule that decided, but rules written on one line
-	 * (`allow read write close`) share a ret: origin is the line's first rule.
-	 */
-	for (size_t r = 0; r < p->nrules; r++) {
-		const struct moat_loc *l = &p->rules[r].loc;
-
-		c.group[r] = (uint32_t)r;
-		if (!l->line)
-			continue;
-		for (size_t q = 0; q < r; q++) {
-			const struct moat_loc *m = &p->rules[q].loc;
-
-			if (m->line == l->line && m->file == l->file) {
-				c.group[r] = c.group[q];
-				break;
-			}
-		}
-	}
+	err = represent_rules(&c);
+	if (err)
+		goto out;
 	root = build_root(&c);
 	if (root < 0) {
 		err = root;

@@ -69,7 +69,7 @@ struct compile_ctx {
 	const struct moat_policy *p;
 	const struct moat_compile_opts *opts;
 	struct ir ir;
-	uint32_t *group; /* per rule: first rule with the same file:line (origin) */
+	uint32_t *group; /* per rule: the first rule with the same verdict (origin) */
 	bool facts;      /* fold checks whose result is known on the path (optimize >= 1) */
 };
 

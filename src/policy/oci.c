@@ -186,6 +186,15 @@ struct oci_in {
 	int err;          /* -ENOMEM once memory ran out */
 };
 
+/* Copy of the line starting at B (inside TEXT of LEN bytes, not NUL-terminated). */
+static char *line_dup(const char *text, size_t len, const char *b)
+{
+	size_t rest = len - (size_t)(b - text);
+	const char *nl = memchr(b, '\n', rest);
+
+	return strndup(b, nl ? (size_t)(nl - b) : rest);
+}
+
 static void loc_of(const struct oci_in *in, size_t off, uint32_t *line, uint32_t *col,
 		   const char **bol)
 {
@@ -225,7 +234,7 @@ static void diag(struct oci_in *in, int level, size_t off, const char *fmt, ...)
 		size_t end = skip_value(in->text, in->len, off);
 
 		loc_of(in, off, &line, &col, &bol);
-		src = strndup(bol, strcspn(bol, "\n"));
+		src = line_dup(in->text, in->len, bol);
 		len = (uint32_t)(end - off);
 		if (len < 1 || memchr(in->text + off, '\n', end - off))
 			len = 1;
@@ -852,8 +861,8 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 				if (b)
 					b++;
 			}
-			if (b)
-				src = strndup(b, strcspn(b, "\n"));
+			if (b && b <= json + len)
+				src = line_dup(json, len, b);
 		}
 		if (moat_diags_add(diags, MOAT_DIAG_ERROR, name, jerr.line > 0 ? (uint32_t)jerr.line : 0,
 				   jerr.column > 0 ? (uint32_t)jerr.column : 1, 1, src, NULL,
@@ -1055,6 +1064,12 @@ static bool rules_may_overlap(const struct moat_rule *a, const struct moat_rule 
 	return true;
 }
 
+/* The syscall runs (logged or not). */
+static bool action_permits(struct moat_action a)
+{
+	return a.kind == MOAT_ACT_ALLOW || a.kind == MOAT_ACT_LOG;
+}
+
 int moat_oci_check(const struct moat_policy *p, enum moat_oci_target target,
 		   struct moat_diags *diags)
 {
@@ -1074,7 +1089,10 @@ int moat_oci_check(const struct moat_policy *p, enum moat_oci_target target,
 	if (!err && !moat_action_equal(p->unknown_action, p->default_action)) {
 		moat_action_format(p->unknown_action, a1, sizeof(a1));
 		moat_action_format(p->default_action, a2, sizeof(a2));
-		err = moat_diags_add(diags, MOAT_DIAG_WARNING, p->unknown_loc.file,
+		err = moat_diags_add(diags, MOAT_DIAG_WARNING,
+				     p->unknown_loc.file ? p->unknown_loc.file
+				     : p->nfiles	 ? p->files[0]
+							 : NULL,
 				     p->unknown_loc.line, p->unknown_loc.col, 1, NULL, NULL,
 				     "OCI has no action for unknown syscall numbers: '%s' is lost, "
 				     "they get the default action '%s'",
@@ -1121,6 +1139,26 @@ int moat_oci_check(const struct moat_policy *p, enum moat_oci_target target,
 			    moat_action_equal(e->action, r->action) || !rules_may_overlap(e, r))
 				continue;
 			moat_action_format(e->action, a1, sizeof(a1));
+			/*
+			 * runc skips rules with the default action, so only an
+			 * unconditional rule with another action overrides for sure:
+			 * "errno EPERM clone if C" then "allow clone" would become
+			 * "allow clone" in the runtime. Refuse where that widens what
+			 * runs; warn where the runtime would only be stricter.
+			 */
+			if (!r->ncmps && e->ncmps &&
+			    !moat_action_equal(r->action, p->default_action) &&
+			    action_permits(r->action) && !action_permits(e->action)) {
+				moat_action_format(r->action, a2, sizeof(a2));
+				err = moat_diags_add(
+					diags, MOAT_DIAG_ERROR, r->loc.file, r->loc.line, r->loc.col,
+					(uint32_t)strlen(r->syscall), NULL, NULL,
+					"unconditional '%s' for '%s' after a conditional '%s': runc/crun "
+					"(libseccomp) would let it override the conditional rule; write "
+					"the remaining cases as conditions",
+					a2, r->syscall, a1);
+				break;
+			}
 			err = cdiag(diags, MOAT_DIAG_WARNING, r,
 				    "rule for '%s' overlaps an earlier rule with another action "
 				    "('%s'): runc/crun (libseccomp) may not apply them in file order",

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "moat/decode.h"
 #include "moat/groups.h"
@@ -164,7 +165,7 @@ error_tok(struct stmt *st, const struct moat_tok *t, const char *fmt, ...)
 
 /* ---- "Did you mean": edit distance against known names ---- */
 
-unsigned moat_edit_distance(const char *a, size_t alen, const char *b)
+unsigned moat_edit_distance(const char *a, size_t alen, const char *b, unsigned max)
 {
 	size_t blen = strlen(b);
 	/* Three rows: a swap of two neighbours counts as one edit ("opne"). */
@@ -179,6 +180,8 @@ unsigned moat_edit_distance(const char *a, size_t alen, const char *b)
 	for (size_t i = 1; i <= alen; i++) {
 		unsigned *t;
 
+		unsigned row_min = (unsigned)i;
+
 		cur[0] = (unsigned)i;
 		for (size_t j = 1; j <= blen; j++) {
 			unsigned best = prev[j - 1] + (a[i - 1] != b[j - 1]);
@@ -191,7 +194,12 @@ unsigned moat_edit_distance(const char *a, size_t alen, const char *b)
 			    pp[j - 2] + 1 < best)
 				best = pp[j - 2] + 1;
 			cur[j] = best;
+			if (best < row_min)
+				row_min = best;
 		}
+		/* Distances never shrink down the rows: stop once all exceed MAX. */
+		if (row_min > max)
+			return max + 1;
 		t = pp;
 		pp = prev;
 		prev = cur;
@@ -218,7 +226,13 @@ static void suggest_init(struct suggest *sg, const char *s, size_t len)
 
 static void suggest_try(struct suggest *sg, const char *cand)
 {
-	unsigned d = moat_edit_distance(sg->s, sg->len, cand);
+	size_t clen = strlen(cand);
+	unsigned d;
+
+	/* The length difference alone is a lower bound of the distance. */
+	if ((clen > sg->len ? clen - sg->len : sg->len - clen) >= sg->dist)
+		return;
+	d = moat_edit_distance(sg->s, sg->len, cand, sg->dist);
 
 	if (d < sg->dist) {
 		sg->dist = d;
@@ -1186,25 +1200,37 @@ static void run_child(struct stmt *st, struct src *child)
 	free(child->line);
 }
 
-static void include_group(struct stmt *st, const struct moat_tok *t)
+/* The group token T names ("@x" written into NAME); NULL after an error. */
+static const struct moat_group *find_group(struct stmt *st, const struct moat_tok *t, char *name,
+					   size_t size)
 {
-	char name[MOAT_PARSE_MAX_NAME + 2], sbuf[MOAT_PARSE_MAX_NAME + 40];
+	char sbuf[MOAT_PARSE_MAX_NAME + 40];
 	const struct moat_group *g;
-	struct src child = { 0 };
 	struct suggest sg;
 
 	name[0] = '@';
-	if (!tok_name(st, t, name + 1, sizeof(name) - 1))
-		return;
+	if (!tok_name(st, t, name + 1, size - 1))
+		return NULL;
 	g = moat_group_find(name + 1);
-	if (!g) {
-		suggest_init(&sg, t->s, t->slen);
-		for (size_t i = 0; i < moat_group_count(); i++)
-			suggest_try(&sg, moat_group_at(i)->name);
-		error_tok(st, t, "unknown group '%s'%s (see 'moat groups')", name,
-			  suggestion(&sg, "@", sbuf, sizeof(sbuf)));
+	if (g)
+		return g;
+	suggest_init(&sg, t->s, t->slen);
+	for (size_t i = 0; i < moat_group_count(); i++)
+		suggest_try(&sg, moat_group_at(i)->name);
+	error_tok(st, t, "unknown group '%s'%s (see 'moat groups')", name,
+		  suggestion(&sg, "@", sbuf, sizeof(sbuf)));
+	return NULL;
+}
+
+static void include_group(struct stmt *st, const struct moat_tok *t)
+{
+	char name[MOAT_PARSE_MAX_NAME + 2];
+	const struct moat_group *g;
+	struct src child = { 0 };
+
+	g = find_group(st, t, name, sizeof(name));
+	if (!g)
 		return;
-	}
 	if (!include_allowed(st, t, name, name))
 		return;
 	child.name = name;
@@ -1244,6 +1270,7 @@ static void include_file(struct stmt *st, const struct moat_tok *t)
 	struct src child = { 0 };
 	size_t n = 0, len = 0;
 	int err = -ENOENT;
+	struct stat sb;
 
 	if (st->src->is_group) {
 		error_tok(st, t, "a built-in group can only include other groups");
@@ -1280,7 +1307,13 @@ static void include_file(struct stmt *st, const struct moat_tok *t)
 			nomem(st);
 			return;
 		}
-		err = moat_read_file(path, MOAT_PARSE_MAX_FILE, &data, &len);
+		/* Only regular files: a FIFO or /dev/stdin would block the parse. */
+		if (stat(path, &sb))
+			err = errno == ENOTDIR ? -ENOENT : -errno;
+		else if (!S_ISREG(sb.st_mode))
+			err = -EINVAL;
+		else
+			err = moat_read_file(path, MOAT_PARSE_MAX_FILE, &data, &len);
 	}
 	if (err) {
 		if (err == -ENOENT)
@@ -1290,6 +1323,8 @@ static void include_file(struct stmt *st, const struct moat_tok *t)
 				  MOAT_PARSE_MAX_FILE >> 20);
 		else if (err == -ENOMEM)
 			nomem(st);
+		else if (err == -EINVAL)
+			error_tok(st, t, "include file \"%s\" is not a regular file", path);
 		else
 			error_tok(st, t, "cannot read include file \"%s\": %s", path,
 				  strerror(-err));
@@ -1333,14 +1368,103 @@ static void parse_include(struct stmt *st)
 		include_file(st, &t);
 }
 
+/* One entry of a rule's list: a syscall, or a group expanded under the rule's action. */
 struct sysname {
 	char name[MOAT_PARSE_MAX_NAME + 1];
 	uint32_t col;
+	struct moat_policy *group; /* the group's own rules, for @name entries */
 };
+
+/* Parses the built-in group that token T names; NULL after an error. */
+static struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t, char *name,
+				      size_t size)
+{
+	struct moat_policy *gp = NULL;
+	struct moat_diags gd;
+	const struct moat_group *g;
+	int err;
+
+	g = find_group(st, t, name, size);
+	if (!g)
+		return NULL;
+	moat_diags_init(&gd);
+	err = moat_policy_parse_string(name, g->text, strlen(g->text), NULL, &gp, &gd);
+	moat_diags_free(&gd);
+	if (err == -ENOMEM)
+		nomem(st);
+	else if (err)
+		error_tok(st, t, "built-in group '%s' does not parse (a defect of this build)",
+			  name);
+	return err ? NULL : gp;
+}
+
+static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
+		    const struct moat_cmp *cmps, uint32_t ncmps, struct moat_loc loc,
+		    const char *comment)
+{
+	int err;
+
+	if (st->ps->p->nrules >= MOAT_PARSE_MAX_RULES) {
+		error_at(st, 1, 1, "too many rules (more than %u)", MOAT_PARSE_MAX_RULES);
+		return false;
+	}
+	err = moat_policy_add_rule(st->ps->p, sc, action, cmps, ncmps, loc, comment);
+	if (err == -ENOMEM)
+		return nomem(st);
+	if (err) {
+		error_at(st, loc.col, 1, "invalid rule (%s)", strerror(-err));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * `ACTION @group [if C]`: every rule of the group under ACTION, its own
+ * argument constraints ANDed with C. Combinations that can never hold (the
+ * group allows socket only for AF_INET, C asks for AF_UNIX) are dropped:
+ * the user did not write that contradiction.
+ */
+static bool add_group_rules(struct stmt *st, const struct sysname *g, struct moat_action action,
+			    const struct dnf *cond, struct moat_loc loc, const char *comment)
+{
+	uint32_t nalt = cond->n ? cond->n : 1;
+
+	for (size_t i = 0; i < g->group->nrules; i++) {
+		const struct moat_rule *r = &g->group->rules[i];
+
+		for (uint32_t k = 0; k < nalt; k++) {
+			struct ccmp v[MOAT_PARSE_MAX_CMPS];
+			struct moat_cmp cmps[MOAT_PARSE_MAX_CMPS];
+			uint32_t nc = cond->n ? cond->v[k].n : 0, n = r->ncmps + nc;
+			struct conj cj = { v, n };
+			bool ok = true;
+
+			if (n > MOAT_PARSE_MAX_CMPS) {
+				error_at(st, loc.col, 1,
+					 "condition too complex (more than %d comparisons "
+					 "joined by '&&')",
+					 MOAT_PARSE_MAX_CMPS);
+				return false;
+			}
+			for (uint32_t j = 0; j < r->ncmps; j++)
+				v[j].c = r->cmps[j];
+			for (uint32_t j = 0; j < nc; j++)
+				v[r->ncmps + j] = cond->v[k].v[j];
+			for (uint8_t arg = 0; ok && arg < 6; arg++)
+				ok = arg_satisfiable(&cj, arg);
+			if (!ok)
+				continue;
+			for (uint32_t j = 0; j < n; j++)
+				cmps[j] = v[j].c;
+			if (!add_one(st, r->syscall, action, cmps, n, loc, comment))
+				return false;
+		}
+	}
+	return true;
+}
 
 static void parse_rule(struct stmt *st)
 {
-	struct parser *ps = st->ps;
 	struct moat_action action;
 	struct sysname *names = NULL;
 	size_t nnames = 0, cap = 0;
@@ -1348,8 +1472,11 @@ static void parse_rule(struct stmt *st)
 	char *comment = NULL;
 
 	if (!parse_action(st, &action, true))
-		return;
-	while (st->tok.kind == MOAT_T_IDENT && !moat_tok_is(&st->tok, "if")) {
+		goto out;
+	while ((st->tok.kind == MOAT_T_IDENT && !moat_tok_is(&st->tok, "if")) ||
+	       st->tok.kind == MOAT_T_GROUP) {
+		struct sysname *n;
+
 		if (nnames == cap) {
 			struct sysname *v;
 
@@ -1361,13 +1488,25 @@ static void parse_rule(struct stmt *st)
 			}
 			names = v;
 		}
-		names[nnames].col = st->tok.col;
-		if (!parse_syscall(st, names[nnames].name, sizeof(names[nnames].name)))
+		n = &names[nnames];
+		n->col = st->tok.col;
+		n->group = NULL;
+		if (st->tok.kind == MOAT_T_GROUP) {
+			struct moat_tok t = st->tok;
+
+			n->group = load_group(st, &t, n->name, sizeof(n->name));
+			if (!n->group)
+				goto out;
+			nnames++;
+			advance(st);
+			continue;
+		}
+		if (!parse_syscall(st, n->name, sizeof(n->name)))
 			goto out;
 		nnames++;
 	}
 	if (!nnames) {
-		unexpected(st, "a syscall name");
+		unexpected(st, "a syscall name or a @group");
 		goto out;
 	}
 	if (moat_tok_is(&st->tok, "if")) {
@@ -1392,10 +1531,6 @@ static void parse_rule(struct stmt *st)
 	}
 	if (!expect_eol(st))
 		goto out;
-	if (ps->p->nrules + nnames * (cond.n ? cond.n : 1) > MOAT_PARSE_MAX_RULES) {
-		error_at(st, 1, 1, "too many rules (more than %u)", MOAT_PARSE_MAX_RULES);
-		goto out;
-	}
 	if (st->lx.comment && st->lx.comment_len) {
 		comment = strndup(st->lx.comment,
 				  st->lx.comment_len > 1024 ? 1024 : st->lx.comment_len);
@@ -1408,26 +1543,24 @@ static void parse_rule(struct stmt *st)
 		struct moat_loc loc = { st->src->name, st->src->lineno, names[i].col };
 		uint32_t nalt = cond.n ? cond.n : 1;
 
+		if (names[i].group) {
+			if (!add_group_rules(st, &names[i], action, &cond, loc, comment))
+				goto out;
+			continue;
+		}
 		for (uint32_t k = 0; k < nalt; k++) {
 			struct moat_cmp cmps[MOAT_PARSE_MAX_CMPS];
 			uint32_t ncmps = cond.n ? cond.v[k].n : 0;
-			int err;
 
 			for (uint32_t j = 0; j < ncmps; j++)
 				cmps[j] = cond.v[k].v[j].c;
-			err = moat_policy_add_rule(ps->p, names[i].name, action, cmps, ncmps, loc,
-						   comment);
-			if (err) {
-				if (err == -ENOMEM)
-					nomem(st);
-				else
-					error_at(st, names[i].col, 1, "invalid rule (%s)",
-						 strerror(-err));
+			if (!add_one(st, names[i].name, action, cmps, ncmps, loc, comment))
 				goto out;
-			}
 		}
 	}
 out:
+	for (size_t i = 0; i < nnames; i++)
+		moat_policy_free(names[i].group);
 	free(comment);
 	dnf_free(&cond);
 	free(names);
@@ -1516,9 +1649,9 @@ static void parse_source(struct parser *ps, struct src *src)
 	}
 }
 
-static int parse_top(const char *name, const char *text, size_t len, const char *key,
-		     const struct moat_parse_opts *opts, struct moat_policy **out,
-		     struct moat_diags *diags)
+int moat_parse_text(const char *name, const char *text, size_t len, const char *key,
+		    const struct moat_parse_opts *opts, struct moat_policy **out,
+		    struct moat_diags *diags)
 {
 	struct parser ps = { .d = diags, .opts = opts };
 	struct src src = { .name = name, .key = (char *)key, .text = text, .len = len };
@@ -1557,7 +1690,7 @@ int moat_policy_parse_string(const char *name, const char *text, size_t len,
 
 		return err ? err : -EINVAL;
 	}
-	return parse_top(name, text, len, NULL, opts, out, diags);
+	return moat_parse_text(name, text, len, NULL, opts, out, diags);
 }
 
 int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
@@ -1578,7 +1711,7 @@ int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
 	if (err)
 		return err;
 	real = realpath(path, NULL);
-	err = parse_top(path, data, len, real, opts, out, diags);
+	err = moat_parse_text(path, data, len, real, opts, out, diags);
 	free(real);
 	free(data);
 	return err;

@@ -15,7 +15,21 @@
 #define MOAT_PARSE_MAX_NEST 32		/* nested parentheses */
 #define MOAT_PARSE_MAX_NAME 128		/* syscall, constant, keyword names */
 
-/* Edit distance, for "did you mean" (bounded: long names get no suggestion). */
-unsigned moat_edit_distance(const char *a, size_t alen, const char *b);
+/*
+ * Edit distance (insert, delete, replace, swap of neighbours) for "did you
+ * mean"; any value above MAX is returned as MAX + 1. Long names get UINT_MAX.
+ */
+unsigned moat_edit_distance(const char *a, size_t alen, const char *b, unsigned max);
+
+struct moat_parse_opts;
+struct moat_policy;
+struct moat_diags;
+/*
+ * Parses TEXT, read from NAME (diagnostics, locations, relative includes);
+ * KEY (realpath, may be NULL) lets an include of NAME itself be seen as a cycle.
+ */
+int moat_parse_text(const char *name, const char *text, size_t len, const char *key,
+		    const struct moat_parse_opts *opts, struct moat_policy **out,
+		    struct moat_diags *diags);
 
 #endif

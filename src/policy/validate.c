@@ -501,6 +501,31 @@ static int freq_qsort(const void *a, const void *b)
 }
 
 /*
+ * "allow socket if C" then "errno EPERM socket" with default errno EPERM: the
+ * unconditional last rule decides exactly what the default would, so it goes.
+ * (libseccomp would instead let it override the conditional rules: removing
+ * it keeps the OCI export exact.) A lone unconditional rule stays: it says
+ * what the author meant even when it equals the default.
+ */
+static void drop_default_tails(struct moat_policy *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct moat_rule *r = &p->rules[i];
+		bool last = i + 1 == p->nrules || strcmp(p->rules[i + 1].syscall, r->syscall);
+		bool earlier = n && !strcmp(p->rules[n - 1].syscall, r->syscall);
+
+		if (last && earlier && !r->ncmps && moat_action_equal(r->action, p->default_action)) {
+			moat_rule_release(r);
+			continue;
+		}
+		p->rules[n++] = *r;
+	}
+	p->nrules = n;
+}
+
+/*
  * Canonical direction for EQ/IN: adjacent rules that differ only in one
  * EQ/IN on the same argument fold INTO one IN rule (and IN of one value is
  * EQ). Only neighbours fold: moving a later rule's condition over a rule with
@@ -574,6 +599,7 @@ int moat_policy_canonicalize(struct moat_policy *p)
 	 */
 	if (folds)
 		return moat_policy_canonicalize(p);
+	drop_default_tails(p);
 freqs:
 	if (p->nfreq > 1)
 		qsort(p->freq, p->nfreq, sizeof(*p->freq), freq_qsort);

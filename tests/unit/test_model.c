@@ -358,6 +358,27 @@ static void test_fold_then_dedup(void **state)
 	moat_policy_free(p);
 }
 
+static void test_drop_default_tail(void **state)
+{
+	struct moat_policy *p = moat_policy_new();
+	struct moat_cmp e1 = eq(0, 1);
+
+	/* default errno EPERM: the last unconditional EPERM after a condition decides nothing. */
+	add(p, "socket", ALLOW, &e1, 1, 1);
+	add(p, "socket", EPERM_, NULL, 0, 2);
+	add(p, "ptrace", EPERM_, NULL, 0, 3); /* alone: kept, it says what was meant */
+	add(p, "kill", ALLOW, &e1, 1, 4);
+	add(p, "kill", KILL, NULL, 0, 5); /* not the default action: kept */
+	assert_int_equal(moat_policy_canonicalize(p), 0);
+	assert_int_equal(p->nrules, 4);
+	assert_string_equal(p->rules[0].syscall, "kill");
+	assert_int_equal(p->rules[1].action.kind, MOAT_ACT_KILL_PROCESS);
+	assert_string_equal(p->rules[2].syscall, "ptrace");
+	assert_string_equal(p->rules[3].syscall, "socket");
+	assert_int_equal(p->rules[3].ncmps, 1);
+	moat_policy_free(p);
+}
+
 static void test_equal(void **state)
 {
 	struct moat_policy *a = moat_policy_new(), *b = moat_policy_new();
@@ -403,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_canonicalize),
 		cmocka_unit_test(test_fold_only_neighbours),
 		cmocka_unit_test(test_fold_then_dedup),
+		cmocka_unit_test(test_drop_default_tail),
 		cmocka_unit_test(test_equal),
 	};
 

@@ -597,14 +597,31 @@ static void test_check_warnings(void **state)
 	/* An unconditional rule after a conditional one: libseccomp reads it differently. */
 	moat_diags_init(&d);
 	p->unknown_action = p->default_action;
-	assert_int_equal(moat_policy_add_rule(p, "kill", (struct moat_action){ MOAT_ACT_LOG, 0 },
+	assert_int_equal(moat_policy_add_rule(p, "kill", (struct moat_action){ MOAT_ACT_TRAP, 0 },
 					      NULL, 0, (struct moat_loc){ 0 }, NULL),
 			 0);
+	/* The runtime would only be stricter (trap for everything): a warning. */
 	assert_int_equal(moat_oci_check(p, MOAT_OCI_TARGET_OCI, &d), 0);
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.v[0].msg, "rule for 'kill' overlaps an earlier rule with another "
 					"action ('errno EPERM'): runc/crun (libseccomp) may not "
 					"apply them in file order");
+	moat_diags_free(&d);
+	/* ... but an unconditional allow would override the conditional deny: refused. */
+	moat_diags_init(&d);
+	p->rules[2].action = (struct moat_action){ MOAT_ACT_LOG, 0 };
+	assert_int_equal(moat_oci_check(p, MOAT_OCI_TARGET_OCI, &d), -EOPNOTSUPP);
+	assert_string_equal(d.v[0].msg, "unconditional 'log' for 'kill' after a conditional "
+					"'errno EPERM': runc/crun (libseccomp) would let it override "
+					"the conditional rule; write the remaining cases as conditions");
+	moat_diags_free(&d);
+	/* With the default action it is dropped by canonicalize, and all is exact. */
+	moat_diags_init(&d);
+	p->rules[2].action = p->default_action;
+	assert_int_equal(moat_policy_canonicalize(p), 0);
+	assert_int_equal(p->nrules, 2);
+	assert_int_equal(moat_oci_check(p, MOAT_OCI_TARGET_OCI, &d), 0);
+	assert_int_equal(d.n, 0);
 	moat_diags_free(&d);
 	moat_policy_free(p);
 }

@@ -141,6 +141,14 @@ static void expect_same_policy(const struct moat_policy *a, const struct moat_po
 	}
 }
 
+static bool has_rule(const struct moat_policy *p, const char *sc)
+{
+	for (size_t i = 0; i < p->nrules; i++)
+		if (!strcmp(p->rules[i].syscall, sc))
+			return true;
+	return false;
+}
+
 /* ---- good input: exact model ---- */
 
 static void test_header(void **state)
@@ -369,8 +377,9 @@ static const struct {
 		     "end of line\n  errno\n       ^\n" },
 	{ "trace 70000 read\n", "t.moat:1:7: error: trace value 70000 out of range (0 to 65535)\n"
 				"  trace 70000 read\n        ^~~~~\n" },
-	{ "allow\n", "t.moat:1:6: error: expected a syscall name, found end of line\n  allow\n"
-		     "       ^\n" },
+	{ "allow\n",
+	  "t.moat:1:6: error: expected a syscall name or a @group, found end of line\n  allow\n"
+	  "       ^\n" },
 	{ "allow read if arg6 == 1\n",
 	  "t.moat:1:15: error: no argument 'arg6': seccomp sees six arguments, arg0 to arg5\n"
 	  "  allow read if arg6 == 1\n                ^~~~\n" },
@@ -726,6 +735,56 @@ static void test_include_from_string(void **state)
 	moat_diags_free(&d);
 }
 
+static void test_load_by_content(void **state)
+{
+	struct moat_policy *p = NULL;
+	struct moat_diags d;
+	char path[256], want[512], *got;
+
+	moat_diags_init(&d);
+	/* .moat by content, whatever the name says. */
+	write_file("policy.json", "# not json\nallow read\n");
+	snprintf(path, sizeof(path), "%s/policy.json", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), 0);
+	assert_int_equal(p->nrules, 1);
+	moat_policy_free(p);
+	p = NULL;
+
+	/* OCI JSON: '{' first after blanks. */
+	write_file("oci.moat", "\n  \t{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+			       "[{\"names\": [\"read\", \"write\"], \"action\": "
+			       "\"SCMP_ACT_ALLOW\"}]}\n");
+	snprintf(path, sizeof(path), "%s/oci.moat", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), 0);
+	assert_true(has_rule(p, "read") && has_rule(p, "write"));
+	assert_int_equal(p->default_action.kind, MOAT_ACT_ERRNO);
+	moat_policy_free(p);
+	p = NULL;
+
+	/* .moat errors come back as diagnostics naming the file. */
+	snprintf(path, sizeof(path), "%s/bad.moat", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), -EINVAL);
+	got = all_diags(&d);
+	snprintf(want, sizeof(want),
+		 "%s/bad.moat:2:7: error: unknown syscall 'reed' (did you mean 'read'?)\n"
+		 "  allow reed\n        ^~~~\n",
+		 tmpdir);
+	assert_string_equal(got, want);
+	free(got);
+	moat_diags_free(&d);
+
+	/* A missing file is an errno, for the caller to word. */
+	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), -ENOENT);
+	assert_null(p);
+	/* A self-include is a cycle at once, as with parse_file. */
+	snprintf(path, sizeof(path), "%s/self.moat", tmpdir);
+	assert_int_equal(moat_policy_load(path, NULL, NULL, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.v[0].msg, "include cycle"));
+	moat_diags_free(&d);
+}
+
 /* ---- groups ---- */
 
 static void test_include_group(void **state)
@@ -740,6 +799,111 @@ static void test_include_group(void **state)
 	moat_policy_free(p);
 }
 
+static void test_all_groups_parse(void **state)
+{
+	assert_true(moat_group_count() >= 24);
+	for (size_t i = 0; i < moat_group_count(); i++) {
+		const struct moat_group *g = moat_group_at(i);
+		char text[128], *members;
+		struct moat_policy *p;
+
+		/* Sorted for the binary search, each with a summary. */
+		if (i)
+			assert_true(strcmp(moat_group_at(i - 1)->name, g->name) < 0);
+		assert_true(strlen(g->summary) > 10);
+		assert_ptr_equal(moat_group_find(g->name), g);
+		snprintf(text, sizeof(text), "include @%s\n", g->name);
+		p = parse_ok(text);
+		assert_true(p->nrules > 0);
+		moat_policy_free(p);
+		assert_int_equal(moat_group_members(g, &members), 0);
+		assert_true(strlen(members) > 0);
+		free(members);
+	}
+	assert_null(moat_group_find("nope"));
+	assert_null(moat_group_at(moat_group_count()));
+}
+
+static void test_group_facts(void **state)
+{
+	const struct moat_group *g = moat_group_find("@privileged");
+	struct moat_policy *p;
+	char *m;
+
+	/* @privileged includes @clock and @module, as systemd's does. */
+	assert_non_null(g);
+	assert_int_equal(moat_group_members(g, &m), 0);
+	assert_non_null(strstr(m, "settimeofday"));
+	assert_non_null(strstr(m, "finit_module"));
+	assert_non_null(strstr(m, "kexec_load"));
+	free(m);
+
+	/* @inet: socket only for AF_INET and AF_INET6. */
+	p = parse_ok("include @inet\n");
+	expect_rule(&p->rules[0], "socket", MOAT_ACT_ALLOW, 0, 1, 2, 7);
+	assert_string_equal(p->rules[0].loc.file, "@inet");
+	assert_int_equal(p->rules[0].cmps[0].op, MOAT_OP_IN);
+	assert_int_equal(p->rules[0].cmps[0].nset, 2);
+	assert_true(p->rules[0].cmps[0].set[0] == 2 && p->rules[0].cmps[0].set[1] == 10);
+	moat_policy_free(p);
+
+	/* @system-service leaves io_uring out; @stdio never maps executable memory. */
+	p = parse_ok("include @system-service\n");
+	assert_true(has_rule(p, "read") && has_rule(p, "openat") && has_rule(p, "socket"));
+	assert_false(has_rule(p, "io_uring_setup"));
+	assert_false(has_rule(p, "mount") || has_rule(p, "init_module") || has_rule(p, "reboot"));
+	moat_policy_free(p);
+	p = parse_ok("include @stdio\n");
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct moat_rule *r = &p->rules[i];
+
+		if (!strcmp(r->syscall, "mmap") || !strcmp(r->syscall, "mprotect")) {
+			assert_int_equal(r->ncmps, 1);
+			expect_cmp(&r->cmps[0], 2, MOAT_OP_MASKED_EQ, 0);
+			assert_true(r->cmps[0].mask == 4);
+		}
+		assert_false(!strcmp(r->syscall, "open") || !strcmp(r->syscall, "execve"));
+	}
+	moat_policy_free(p);
+}
+
+static void test_group_as_syscall_list(void **state)
+{
+	/* A group under another action: its syscalls, its own conditions kept. */
+	struct moat_policy *p = parse_ok("errno EPERM @mount read\n"
+					 "kill @inet if arg1 == 1\n");
+	size_t n_mount = 0;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct moat_rule *r = &p->rules[i];
+
+		assert_string_equal(r->loc.file, "t.moat");
+		if (r->loc.line == 1) {
+			assert_int_equal(r->action.kind, MOAT_ACT_ERRNO);
+			assert_int_equal(r->ncmps, 0);
+			n_mount++;
+		}
+	}
+	assert_int_equal(n_mount, 14); /* 13 of @mount and read */
+	expect_rule(&p->rules[0], "mount", MOAT_ACT_ERRNO, EPERM, 0, 1, 13);
+	expect_rule(&p->rules[13], "read", MOAT_ACT_ERRNO, EPERM, 0, 1, 20);
+	/* socket: the group's arg0 in {...} AND the rule's arg1 == 1. */
+	expect_rule(&p->rules[14], "socket", MOAT_ACT_KILL_PROCESS, 0, 2, 2, 6);
+	assert_int_equal(p->rules[14].cmps[0].op, MOAT_OP_IN);
+	expect_cmp(&p->rules[14].cmps[1], 1, MOAT_OP_EQ, 1);
+	expect_rule(&p->rules[15], "bind", MOAT_ACT_KILL_PROCESS, 0, 1, 2, 6);
+	moat_policy_free(p);
+
+	/* Contradicting the group's own constraint drops that rule, no error. */
+	p = parse_ok("errno EPERM @inet if arg0 == AF_UNIX\n");
+	assert_false(has_rule(p, "socket"));
+	assert_true(has_rule(p, "bind"));
+	moat_policy_free(p);
+
+	expect_diags("allow @nope read\n", "t.moat:1:7: error: unknown group '@nope' (see 'moat "
+					   "groups')\n  allow @nope read\n        ^~~~~\n");
+}
+
 /* ---- the writer ---- */
 
 static void round_trip(const char *text)
@@ -750,6 +914,18 @@ static void round_trip(const char *text)
 	assert_int_equal(moat_policy_to_moat(a, &out1), 0);
 	b = parse_ok(out1);
 	expect_same_policy(a, b);
+	/* And equal for the model's own comparison, once canonical. */
+	{
+		struct moat_policy *ca = moat_policy_dup(a), *cb = moat_policy_dup(b);
+
+		assert_non_null(ca);
+		assert_non_null(cb);
+		assert_int_equal(moat_policy_canonicalize(ca), 0);
+		assert_int_equal(moat_policy_canonicalize(cb), 0);
+		assert_true(moat_policy_equal(ca, cb));
+		moat_policy_free(ca);
+		moat_policy_free(cb);
+	}
 	/* Deterministic and stable: writing the re-read policy gives the same text. */
 	assert_int_equal(moat_policy_to_moat(b, &out2), 0);
 	assert_string_equal(out1, out2);
@@ -878,7 +1054,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_include_error_chain, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_include_depth, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_include_from_string, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_by_content, setup_dir, teardown_dir),
 		cmocka_unit_test(test_include_group),
+		cmocka_unit_test(test_all_groups_parse),
+		cmocka_unit_test(test_group_facts),
+		cmocka_unit_test(test_group_as_syscall_list),
 		cmocka_unit_test(test_writer_exact),
 		cmocka_unit_test(test_writer_wraps_long_lines),
 		cmocka_unit_test(test_round_trips),
