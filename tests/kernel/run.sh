@@ -55,6 +55,8 @@ default allow
 errno EPERM execve
 EOF
 printf 'default allow\nlog getpid\nnotify getppid\n' >"$T/lognotify.moat"
+printf 'default errno EPERM\nallow @stdio @rpath @prot-exec @exec\nerrno EACCES mkdir if arg1 == 0700\nerrno ENOENT mkdir\n' \
+	>"$T/merged.moat"
 chmod 644 "$T"/*.moat
 
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
@@ -69,6 +71,19 @@ check "enforce: report names getppid, the rule's file:line and the answer" \
 	grep -q "getppid(.*deny.moat:3.*EACCES" "$T/err"
 check "enforce: report names the process" grep -q "(sandbox_probe) getppid" "$T/err"
 check "enforce: summary by syscall at exit" grep -Eq 'moat: +1 +getppid +EACCES' "$T/err"
+
+# Rules routed to moat share one `ret USER_NOTIF` in the filter (with the default too): the
+# answer and the report must still come from the exact rule, by the policy's first-match order.
+as_nobody "$M" run -p "$T/merged.moat" -- "$P" "mkdir:$W/m1" "mkdir755:$W/m2" io_uring_setup \
+	>"$T/out" 2>"$T/err"
+check "same routed verdict: mkdir 0700 gets its rule's EACCES" grep -qx 'mkdir=EACCES' "$T/out"
+check "same routed verdict: mkdir 0755 gets the next rule's ENOENT" grep -qx 'mkdir755=ENOENT' "$T/out"
+check "same routed verdict: an unlisted call gets the default's EPERM" \
+	grep -qx 'io_uring_setup=EPERM' "$T/out"
+check "same routed verdict: each reported with its own line" \
+	sh -c "grep -q 'mkdir(\"$W/m1\", 0700) denied by .*merged.moat:3' '$T/err' &&
+		grep -q 'mkdir(\"$W/m2\", 0755) denied by .*merged.moat:4' '$T/err' &&
+		grep -q 'io_uring_setup(.*merged.moat:1 (default' '$T/err'"
 
 # 2. paths are read from the target's memory and shown.
 as_nobody "$M" run -p "$T/deny.moat" -- "$P" "mkdir:$W/newdir" >"$T/out" 2>"$T/err"
