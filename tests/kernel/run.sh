@@ -212,6 +212,19 @@ else
 	skip "setuid root binary under moat" "setuid has no effect here (nosuid mount?)"
 fi
 
+# OCI profiles work the same way (told apart by content): Podman's default profile.
+PODMAN=/usr/share/containers/seccomp.json
+if [ -r "$PODMAN" ]; then
+	as_nobody "$M" run --oci "$PODMAN" -- "$P" getpid io_uring_setup >"$T/out" 2>"$T/err"
+	check "--oci: allowed getpid works" grep -qx 'getpid=ok' "$T/out"
+	check "--oci: io_uring_setup gets the profile's default errno (ENOSYS)" \
+		grep -qx 'io_uring_setup=ENOSYS' "$T/out"
+	check "--oci: reported with the JSON file's line" \
+		grep -q "io_uring_setup(.*seccomp.json:[0-9]* (default errno ENOSYS): ENOSYS" "$T/err"
+else
+	skip "--oci with Podman's profile" "$PODMAN not installed"
+fi
+
 # 10. --report writes one JSON line per violation.
 if command -v jq >/dev/null; then
 	as_nobody "$M" run -q -p "$T/deny.moat" --report "$W/r.jsonl" -- "$P" getppid getppid \
