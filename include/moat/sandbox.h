@@ -150,7 +150,10 @@ int moat_sandbox_spawn(struct moat_sandbox *sb, char *const argv[], char *const 
 /* The child's pid (0 before spawn). */
 pid_t moat_sandbox_pid(const struct moat_sandbox *sb);
 
-/* Called for each violation before the kernel gets the answer; nonzero stops nothing. */
+/*
+ * Called for each routed call (violations, and calls of log rules) before
+ * the kernel gets the answer: in kill mode the report comes before the kill.
+ */
 typedef void (*moat_violation_fn)(const struct moat_violation *v, void *ctx);
 
 /*
