@@ -426,7 +426,9 @@ static const char *stage_hint(enum moat_spawn_stage stage, int err)
 		if (err == EACCES)
 			return "seccomp needs no_new_privs or CAP_SYS_ADMIN";
 		if (err == EBUSY)
-			return "another seccomp listener is already installed on this process tree";
+			return "a seccomp supervisor already watches this process tree (moat run "
+			       "inside moat run, or a container's seccomp agent), and the kernel "
+			       "allows only one: run moat outside it";
 		return "the kernel refused the seccomp filter";
 	case MOAT_STAGE_CLONE:
 		if (err == EAGAIN)

@@ -179,6 +179,12 @@ check "not executable: 126" [ $? -eq 126 ]
 rc=$?
 check "policy denying execve: 126, the command never ran" sh -c "[ $rc -eq 126 ] && [ ! -s '$T/out' ]"
 check "policy denying execve: reported by name" grep -q "execve(.*noexec.moat:2" "$T/err"
+"$M" run -p "$T/deny.moat" -- "$M" run -p "$T/deny.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
+rc=$?
+check "filter refused (nested supervisor, EBUSY): 125 and the command never ran" \
+	sh -c "[ $rc -eq 125 ] && [ ! -s '$T/out' ]"
+check "filter refused: says which step failed and what to do" \
+	sh -c "grep -q 'installing the seccomp filter failed' '$T/err' && grep -q 'run moat outside it' '$T/err'"
 "$M" run -p "$T/missing.moat" -- "$P" exit:0 >/dev/null 2>&1
 check "unreadable policy: 125" [ $? -eq 125 ]
 "$M" run --mode audit -p "$T/deny.moat" -- "$P" exit:0 >/dev/null 2>&1
