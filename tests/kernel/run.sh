@@ -117,6 +117,17 @@ rc=$?
 check "enforce with a kill rule: killed (137) and reported" \
 	sh -c "[ $rc -eq 137 ] && grep -q 'getppid(.*kill.moat:2' '$T/err'"
 
+# trap rules stay the kernel's in enforce mode (SIGSYS, which user space cannot forge).
+printf 'default allow\ntrap getppid\n' >"$T/trap.moat"
+chmod 644 "$T/trap.moat"
+as_nobody "$M" run -p "$T/trap.moat" -- "$P" getppid >"$T/out" 2>"$T/err"
+rc=$?
+check "trap rule: killed by SIGSYS (159)" [ $rc -eq 159 ]
+check "trap rule: moat says where SIGSYS came from" grep -q "killed by SIGSYS: a trap rule" "$T/err"
+as_nobody "$M" run --mode complain -p "$T/trap.moat" -- "$P" getppid >"$T/out" 2>"$T/err"
+check "trap rule in complain mode: reported, and the call runs" \
+	sh -c "grep -qx 'getppid=ok' '$T/out' && grep -q 'getppid() would be denied by .*trap.moat:2' '$T/err'"
+
 # 5. every thread of a multi-threaded program, and fork+exec children.
 as_nobody "$M" run -p "$T/deny.moat" -- "$P" threads:4 >"$T/out" 2>"$T/err"
 check "threads: all 4 threads got EACCES" [ "$(grep -c 'thread-getppid=EACCES' "$T/out")" -eq 4 ]
