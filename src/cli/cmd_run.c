@@ -590,8 +590,10 @@ int cmd_run(int argc, char **argv)
 		ret = exit_for_status(st);
 	/* trap rules are the kernel's in enforce mode: say where a SIGSYS came from. */
 	if (stage == MOAT_STAGE_NONE && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
-		fprintf(stderr, "moat: %s was killed by SIGSYS: a trap rule of the policy, or a seccomp filter "
-				"outside moat (rerun with --mode complain to see which call)\n",
+		fprintf(stderr,
+			"moat: %s was killed by SIGSYS: a trap rule of the policy, or a seccomp "
+			"filter "
+			"outside moat (rerun with --mode complain to see which call)\n",
 			argv[i]);
 	goto out;
 
