@@ -592,8 +592,7 @@ int cmd_run(int argc, char **argv)
 	if (stage == MOAT_STAGE_NONE && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
 		fprintf(stderr,
 			"moat: %s was killed by SIGSYS: a trap rule of the policy, or a seccomp "
-			"filter "
-			"outside moat (rerun with --mode complain to see which call)\n",
+			"filter outside moat (rerun with --mode complain to see which call)\n",
 			argv[i]);
 	goto out;
 
