@@ -33,7 +33,7 @@ LIBS := -lbpf -lelf -lz -ljansson
 
 # libmoat: every src/<module>/*.c except the CLI, plus generated tables.
 LIB_SRCS := $(filter-out src/cli/% src/bpf/%,$(wildcard src/*/*.c))
-GEN_SRCS := $(B)/gen/tables_gen.c $(B)/gen/consts_gen.c
+GEN_SRCS := $(B)/gen/tables_gen.c $(B)/gen/consts_gen.c $(B)/gen/groups_gen.c
 LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_SRCS))
 CLI_SRCS := $(wildcard src/cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRCS))
@@ -64,6 +64,10 @@ $(B)/gen/tables_gen.c: scripts/gen-syscalls.sh $(wildcard data/syscalls/*.tbl) d
 $(B)/gen/consts_gen.c: scripts/gen-consts.sh include/moat/decode.h
 	@mkdir -p $(@D)
 	sh scripts/gen-consts.sh "$(CC)" $@
+
+$(B)/gen/groups_gen.c: scripts/gen-groups.sh $(wildcard data/groups/*.moat)
+	@mkdir -p $(@D)
+	sh scripts/gen-groups.sh data/groups $@
 
 # The command table: one MOAT_CMD(name, "summary") line per src/cli/*.c.
 $(B)/gen/commands.h: $(CLI_SRCS)
@@ -158,11 +162,14 @@ build-fuzz/gen/tables_gen.c: $(B)/gen/tables_gen.c
 build-fuzz/gen/consts_gen.c: $(B)/gen/consts_gen.c
 	@mkdir -p $(@D)
 	cp $< $@
+build-fuzz/gen/groups_gen.c: $(B)/gen/groups_gen.c
+	@mkdir -p $(@D)
+	cp $< $@
 
-build-fuzz/%: fuzz/%.c $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c
+build-fuzz/%: fuzz/%.c $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c build-fuzz/gen/groups_gen.c
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -DMOAT_VERSION='"$(VERSION)"' -Iinclude -Isrc -Isrc/syscalls -Ibuild/gen \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c -ljansson
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c build-fuzz/gen/groups_gen.c -ljansson
 
 bench: all
 	@$(MAKE) -C bench
