@@ -258,6 +258,9 @@ static int run_cmd(struct moat_recorder *rec, struct record_args *a, const sigse
 		moat_spawn_free(sp);
 		return err == -ENOENT ? MOAT_EXIT_NOENT : MOAT_EXIT_NOEXEC;
 	}
+	if (!a->quiet)
+		fprintf(stderr, "moat record: recording %s (pid %d) and its descendants\n",
+			a->cmd[0], (int)moat_spawn_pid(sp));
 	for (;;) {
 		pid_t pid = moat_spawn_pid(sp);
 		int r = moat_spawn_wait(sp, &status, WNOHANG);
@@ -429,8 +432,16 @@ static int record(struct record_args *a, struct moat_recording **out, int *cmd_s
 				strerror(-err));
 			goto cleanup;
 		}
+		if (!a->quiet)
+			fprintf(stderr,
+				"moat record: recording pid %d and its descendants; Ctrl-C to "
+				"stop\n",
+				(int)a->pid);
 		wait_stop(pidfd, a->duration, &unblocked);
 	} else {
+		if (!a->quiet)
+			fprintf(stderr, "moat record: recording cgroup %s; Ctrl-C to stop\n",
+				a->cgroup);
 		wait_stop(-1, a->duration, &unblocked);
 	}
 	err = moat_recorder_collect(rec, out);

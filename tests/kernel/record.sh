@@ -261,10 +261,11 @@ fi
 mkfifo "$T/fifo"
 sh -c 'exec 3<"$1"; read x <&3; /bin/true; exit 0' sh "$T/fifo" &
 target=$!
-"$MOAT" record -q --pid $target -o "$T/pid.moat" 2>"$T/pid.err" &
+"$MOAT" record --pid $target -o "$T/pid.moat" 2>"$T/pid.err" &
 rec=$!
-# The recorder is attached once the target shows up in no state change; give it time to load.
-sleep 2
+# It says so once attached (loading takes a while on a busy machine).
+i=0
+while ! grep -q 'recording pid' "$T/pid.err" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 echo go >"$T/fifo"
 i=0
 while kill -0 $rec 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -279,9 +280,10 @@ check "--pid: the target's exec of /bin/true and its exit are recorded" \
 	sh -c "grep -q execve '$T/pid.moat' && grep -q exit_group '$T/pid.moat'"
 
 # --- Ctrl-C stops a recording and still writes the profile.
-"$MOAT" record -q -o "$T/int.moat" -- sleep 30 2>"$T/int.err" &
+"$MOAT" record -o "$T/int.moat" -- sleep 30 2>"$T/int.err" &
 rec=$!
-sleep 2
+i=0
+while ! grep -q 'recording sleep' "$T/int.err" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -INT $rec
 wait $rec
 rc=$?
