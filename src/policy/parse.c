@@ -1058,9 +1058,13 @@ static void parse_default_like(struct stmt *st, const char *kw)
 			  loc->line);
 		return;
 	}
-	if (!strcmp(kw, "badarch") && a.kind == MOAT_ACT_ALLOW) {
-		/* Other ABIs number syscalls differently: allowing them all is a bypass. */
-		error_tok(st, &t, "'badarch allow' would let other ABIs bypass the policy");
+	if (!strcmp(kw, "badarch") && (a.kind == MOAT_ACT_ALLOW || a.kind == MOAT_ACT_LOG)) {
+		/*
+		 * Other ABIs number syscalls differently: letting their calls run
+		 * (log runs them too) bypasses every rule of the policy.
+		 */
+		error_tok(st, &t, "'badarch %s' would let other ABIs bypass the policy",
+			  a.kind == MOAT_ACT_LOG ? "log" : "allow");
 		return;
 	}
 	*dst = a;

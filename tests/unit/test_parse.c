@@ -478,6 +478,8 @@ static const struct {
 					   "t.moat:1)\n  default kill\n  ^~~~~~~\n" },
 	{ "badarch allow\n", "t.moat:1:1: error: 'badarch allow' would let other ABIs bypass the "
 			     "policy\n  badarch allow\n  ^~~~~~~\n" },
+	{ "badarch log\n", "t.moat:1:1: error: 'badarch log' would let other ABIs bypass the "
+			   "policy\n  badarch log\n  ^~~~~~~\n" },
 	{ "default fly\n", "t.moat:1:9: error: unknown action 'fly'\n  default fly\n"
 			   "          ^~~\n" },
 	{ "arch sparc\n", "t.moat:1:6: error: unknown architecture 'sparc' (known: x86_64, i386, "
