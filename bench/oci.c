@@ -96,7 +96,8 @@ int main(int argc, char **argv)
 	printf("| OCI export | %.0f |\n", median(t_exp, RUNS));
 	printf("| .moat writer | %.0f |\n", median(t_wr, RUNS));
 	printf("| .moat parse of that text | %.0f |\n", median(t_parse, RUNS));
-	printf("| moat diff JSON vs .moat (2 compiles + simulation) | %.0f |\n", median(t_diff, 21));
+	printf("| moat diff JSON vs .moat (2 compiles + simulation) | %.0f |\n",
+	       median(t_diff, 21));
 	free(text);
 	free(json);
 	return 0;

@@ -247,8 +247,7 @@ static char *line_dup(const char *text, size_t len, const char *b)
 	return strndup(b, nl ? (size_t)(nl - b) : rest);
 }
 
-static void loc_of(struct oci_in *in, size_t off, uint32_t *line, uint32_t *col,
-		   const char **bol)
+static void loc_of(struct oci_in *in, size_t off, uint32_t *line, uint32_t *col, const char **bol)
 {
 	size_t lo = 0, hi;
 
