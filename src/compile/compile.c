@@ -363,8 +363,8 @@ static void report_too_big(const struct moat_policy *p, size_t len, const uint32
 	if (!diags)
 		return;
 	moat_diags_add(diags, MOAT_DIAG_ERROR, NULL, 0, 0, 1, NULL, NULL,
-		       "policy compiles to %zu instructions, over the kernel's limit of %d",
-		       len, MOAT_MAX_INSNS);
+		       "policy compiles to %s%zu instructions, over the kernel's limit of %d",
+		       len > MOAT_MAX_INSNS ? "" : "more than ", len > MOAT_MAX_INSNS ? len : (size_t)MOAT_MAX_INSNS, MOAT_MAX_INSNS);
 	idx = malloc((p->nrules + 1) * sizeof(*idx));
 	if (!idx)
 		return;
@@ -441,8 +441,13 @@ int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *op
 	root = build_root(&c);
 	if (root < 0) {
 		err = root;
-		if (err == -E2BIG)
+		if (err == -E2BIG) {
+			/* Checks too big to even lay out: attribute the nodes built so far. */
+			for (uint32_t i = 0; i < c.ir.n; i++)
+				if (c.ir.v[i].rule >= 0)
+					cost[c.ir.v[i].rule]++;
 			report_too_big(p, c.ir.n, cost, diags);
+		}
 		goto out;
 	}
 	err = compile_codegen(&c, root, &prog, cost);

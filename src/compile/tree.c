@@ -14,8 +14,12 @@
 
 #include "compile/compile_int.h"
 
-/* Above this many ranges the O(n^2) table gets big: split at the weighted median. */
+/*
+ * Above this many ranges the O(n^2) table gets big: split at the weighted
+ * median instead (-O2 affords a bigger table).
+ */
 #define DP_MAX_RANGES 400
+#define DP_MAX_RANGES_O2 1200
 
 struct tree {
 	struct compile_ctx *c;
@@ -212,7 +216,8 @@ static int32_t emit_median(struct tree *t, uint32_t i, uint32_t j)
 int32_t compile_dispatch_tree(struct compile_ctx *c, const struct nr_range *r, uint32_t n)
 {
 	struct tree t = { .c = c, .r = r, .n = n };
-	bool dp = c->opts->optimize > 0 && n <= DP_MAX_RANGES;
+	bool dp = c->opts->optimize > 0 &&
+		  n <= (c->opts->optimize > 1 ? DP_MAX_RANGES_O2 : DP_MAX_RANGES);
 	int32_t node = -ENOMEM;
 
 	if (n == 0)
