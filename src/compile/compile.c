@@ -91,8 +91,8 @@ static int cmp_rule_nr(const void *a, const void *b)
 }
 
 /* The outcome node of number NR given its rules RN[0..n) (policy order). */
-static int32_t syscall_leaf(struct compile_ctx *c, const struct rule_nr *rn, uint32_t n,
-			    bool arg32, uint32_t *scratch)
+static int32_t syscall_leaf(struct compile_ctx *c, const struct rule_nr *rn, uint32_t n, bool arg32,
+			    uint32_t *scratch)
 {
 	const struct moat_policy *p = c->p;
 	struct sc_rules s = { .rules = scratch };
@@ -197,8 +197,8 @@ static int arch_ranges(struct compile_ctx *c, enum moat_arch arch, uint32_t top,
 
 		while (j < n && rn[j].nr == nr)
 			j++;
-		err = range_push(c, rv, nr, syscall_leaf(c, rn + i, j - i, arch == MOAT_ARCH_I386,
-						      scratch),
+		err = range_push(c, rv, nr,
+				 syscall_leaf(c, rn + i, j - i, arch == MOAT_ARCH_I386, scratch),
 				 1.0);
 		if (!err && nr < top)
 			err = range_push(c, rv, nr + 1, unk, 1.0);
@@ -231,10 +231,11 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 		if (arches & MOAT_ARCH_BIT(MOAT_ARCH_X86_64))
 			err = arch_ranges(c, MOAT_ARCH_X86_64, X32_FIRST - 1, &rv);
 		else
-			err = range_push(c, &rv, 0,
-					 compile_ret(c, p->badarch_action,
-						     (struct moat_origin){ MOAT_ORIGIN_BADARCH, 0 }),
-					 1.0);
+			err = range_push(
+				c, &rv, 0,
+				compile_ret(c, p->badarch_action,
+					    (struct moat_origin){ MOAT_ORIGIN_BADARCH, 0 }),
+				1.0);
 		if (!err && (arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
 			err = arch_ranges(c, MOAT_ARCH_X32, UINT32_MAX, &rv);
 		else if (!err)
@@ -247,10 +248,11 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 		 * sets it to skip a syscall. Not an x32 call: unknown_action.
 		 */
 		if (!err && !(arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
-			err = range_push(c, &rv, UINT32_MAX,
-					 compile_ret(c, p->unknown_action,
-						     (struct moat_origin){ MOAT_ORIGIN_UNKNOWN, 0 }),
-					 1.0);
+			err = range_push(
+				c, &rv, UINT32_MAX,
+				compile_ret(c, p->unknown_action,
+					    (struct moat_origin){ MOAT_ORIGIN_UNKNOWN, 0 }),
+				1.0);
 	} else {
 		for (int a = 0; a < MOAT_ARCH__COUNT && !err; a++)
 			if ((arches & MOAT_ARCH_BIT(a)) && moat_arch_audit(a) == audit)
@@ -364,7 +366,8 @@ static void report_too_big(const struct moat_policy *p, size_t len, const uint32
 		return;
 	moat_diags_add(diags, MOAT_DIAG_ERROR, NULL, 0, 0, 1, NULL, NULL,
 		       "policy compiles to %s%zu instructions, over the kernel's limit of %d",
-		       len > MOAT_MAX_INSNS ? "" : "more than ", len > MOAT_MAX_INSNS ? len : (size_t)MOAT_MAX_INSNS, MOAT_MAX_INSNS);
+		       len > MOAT_MAX_INSNS ? "" : "more than ",
+		       len > MOAT_MAX_INSNS ? len : (size_t)MOAT_MAX_INSNS, MOAT_MAX_INSNS);
 	idx = malloc((p->nrules + 1) * sizeof(*idx));
 	if (!idx)
 		return;
@@ -374,8 +377,8 @@ static void report_too_big(const struct moat_policy *p, size_t len, const uint32
 	for (uint32_t i = 0; i < p->nrules && i < 5 && cost[idx[i]]; i++) {
 		const struct moat_rule *r = &p->rules[idx[i]];
 
-		moat_diags_add(diags, MOAT_DIAG_NOTE, r->loc.file, r->loc.line, r->loc.col, 1,
-			       NULL, NULL, "rule for '%s' (%u comparisons) costs %u instructions",
+		moat_diags_add(diags, MOAT_DIAG_NOTE, r->loc.file, r->loc.line, r->loc.col, 1, NULL,
+			       NULL, "rule for '%s' (%u comparisons) costs %u instructions",
 			       r->syscall, r->ncmps, cost[idx[i]]);
 	}
 	free(idx);

@@ -61,8 +61,8 @@ static bool is_single(const struct tree *t, uint32_t k)
  * tests: the k-th number tested pays k, the background pays them all) goes
  * to *COST, the numbers in test order (heaviest first) to ORDER.
  */
-static bool chain_cost(const struct tree *t, uint32_t i, uint32_t j, double *cost,
-		       uint32_t *order, uint32_t *norder)
+static bool chain_cost(const struct tree *t, uint32_t i, uint32_t j, double *cost, uint32_t *order,
+		       uint32_t *norder)
 {
 	int32_t bg = -1;
 	uint32_t k = 0;
