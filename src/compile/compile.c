@@ -214,6 +214,37 @@ out:
 	return err;
 }
 
+static int32_t dispatch(struct compile_ctx *c, const struct range_vec *rv)
+{
+	if (c->opts->linear)
+		return compile_dispatch_chain(c, rv->v, rv->n);
+	return compile_dispatch_tree(c, rv->v, rv->n);
+}
+
+/*
+ * x32 numbers as one range of the x86_64 tree, leading to their own tree:
+ * two small trees cost less to shape than one big one, and x32 calls are
+ * rare enough that one more test does not matter.
+ */
+static int x32_subtree(struct compile_ctx *c, struct range_vec *rv)
+{
+	struct range_vec rx = { 0 };
+	double w = 0;
+	int32_t node;
+	int err = arch_ranges(c, MOAT_ARCH_X32, UINT32_MAX, &rx);
+
+	if (!err) {
+		for (uint32_t i = 0; i < rx.n; i++)
+			w += rx.v[i].weight;
+		node = dispatch(c, &rx);
+		err = range_push(c, rv, X32_FIRST, node, 0);
+		if (!err)
+			rv->v[rv->n - 1].weight = w;
+	}
+	free(rx.v);
+	return err;
+}
+
 /* `ld nr` and the dispatch for one AUDIT_ARCH value. */
 static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches)
 {
@@ -237,7 +268,7 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 					    (struct moat_origin){ MOAT_ORIGIN_BADARCH, 0 }),
 				1.0);
 		if (!err && (arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
-			err = arch_ranges(c, MOAT_ARCH_X32, UINT32_MAX, &rv);
+			err = x32_subtree(c, &rv);
 		else if (!err)
 			err = range_push(c, &rv, X32_FIRST,
 					 compile_ret(c, p->badarch_action,
@@ -262,10 +293,7 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 		free(rv.v);
 		return err;
 	}
-	if (c->opts->linear)
-		node = compile_dispatch_chain(c, rv.v, rv.n);
-	else
-		node = compile_dispatch_tree(c, rv.v, rv.n);
+	node = dispatch(c, &rv);
 	free(rv.v);
 	return ir_ld(&c->ir, SD_NR, node);
 }
