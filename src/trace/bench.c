@@ -14,6 +14,7 @@
  * without entering the kernel: neither seccomp nor ptrace nor the
  * tracepoint sees it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -839,12 +840,31 @@ static int default_cpu(void)
 /*
  * eBPF programs that others attached to the syscall tracepoints: every
  * syscall of every process pays them, so they inflate every number here.
- * Counting them needs CAP_SYS_ADMIN (link ids); -1 when we cannot look.
+ * Two ways in: BPF links (tp_btf, raw_tp) by id, and the descriptors of
+ * every process, which also finds classic tracepoint programs attached
+ * through perf events (bpftrace, BCC). Distinct program ids are counted.
+ * Needs CAP_SYS_ADMIN; -1 when we cannot look.
  */
+static bool is_syscall_tp(const char *tp)
+{
+	return !strcmp(tp, "sys_enter") || !strcmp(tp, "sys_exit");
+}
+
+static void add_prog(uint32_t *ids, int *n, int cap, uint32_t id)
+{
+	for (int i = 0; i < *n; i++)
+		if (ids[i] == id)
+			return;
+	if (*n < cap)
+		ids[(*n)++] = id;
+}
+
 static int count_syscall_tracers(void)
 {
-	uint32_t id = 0;
+	uint32_t ids[256], id = 0;
 	int n = 0;
+	DIR *proc;
+	struct dirent *pd;
 
 	while (bpf_link_get_next_id(id, &id) == 0) {
 		struct bpf_link_info info;
@@ -858,12 +878,52 @@ static int count_syscall_tracers(void)
 		info.raw_tracepoint.tp_name = (uint64_t)(uintptr_t)tp;
 		info.raw_tracepoint.tp_name_len = sizeof(tp);
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    info.type == BPF_LINK_TYPE_RAW_TRACEPOINT &&
-		    (!strcmp(tp, "sys_enter") || !strcmp(tp, "sys_exit")))
-			n++;
+		    info.type == BPF_LINK_TYPE_RAW_TRACEPOINT && is_syscall_tp(tp))
+			add_prog(ids, &n, 256, info.prog_id);
 		close(fd);
 	}
-	return errno == ENOENT ? n : -1;
+	if (errno != ENOENT)
+		return -1;
+	proc = opendir("/proc");
+	if (!proc)
+		return n;
+	while ((pd = readdir(proc))) {
+		char path[300], link[64];
+		int pid = atoi(pd->d_name);
+		DIR *fds;
+		struct dirent *fe;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while ((fe = readdir(fds))) {
+			char tp[64] = "";
+			uint32_t len = sizeof(tp), prog = 0, type = 0;
+			__u64 off, addr;
+			ssize_t l;
+
+			snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, fe->d_name);
+			l = readlink(path, link, sizeof(link) - 1);
+			if (l <= 0)
+				continue;
+			link[l] = '\0';
+			if (strcmp(link, "anon_inode:[perf_event]") &&
+			    strcmp(link, "anon_inode:bpf_link"))
+				continue;
+			if (bpf_task_fd_query(pid, atoi(fe->d_name), 0, tp, &len, &prog, &type,
+					      &off, &addr) == 0 &&
+			    (type == BPF_FD_TYPE_TRACEPOINT ||
+			     type == BPF_FD_TYPE_RAW_TRACEPOINT) &&
+			    is_syscall_tp(tp))
+				add_prog(ids, &n, 256, prog);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return n;
 }
 
 static double load_average(void)
