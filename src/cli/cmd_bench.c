@@ -18,6 +18,8 @@ const char help_bench[] =
 	"workloads: getppid, and a 1-byte write+read on a pipe (rw). Mechanisms:\n"
 	"  bare                   nothing\n"
 	"  seccomp-cached         moat's filter, allowed, on the kernel's action cache\n"
+	"  seccomp-cached-spec-allow  the same with SECCOMP_FILTER_FLAG_SPEC_ALLOW (no\n"
+	"                         forced Speculative Store Bypass mitigation)\n"
 	"  seccomp-argcheck       moat's filter, allowed after argument checks\n"
 	"  seccomp-denied         moat's filter, denied with errno EPERM\n"
 	"  seccomp-linear[-denied] the same policy compiled as a linear chain\n"

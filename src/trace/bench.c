@@ -69,36 +69,45 @@ static const struct mechanism {
 	enum bpf_prog_kind prog;
 	const char *need, *need2; /* features (moat features ids) it cannot run without */
 	const char *expect;
+	unsigned filter_flags; /* SECCOMP_FILTER_FLAG_* for the installed filters */
 } mechs[] = {
-	{ "bare", "no mechanism", K_BARE, P_NONE, false, 0, B_NONE, NULL, NULL, "allow" },
+	{ "bare", "no mechanism", K_BARE, P_NONE, false, 0, B_NONE, NULL, NULL, "allow", 0 },
 	{ "seccomp-cached", "seccomp, moat's filter: allowed, cache-eligible", K_SECCOMP, P_CACHED,
-	  false, 1, B_NONE, "seccomp.filter", NULL, "allow" },
+	  false, 1, B_NONE, "seccomp.filter", NULL, "allow", 0 },
+	/*
+	 * Without SPEC_ALLOW the kernel turns on the Speculative Store Bypass
+	 * mitigation for every task with a filter (where the CPU needs it):
+	 * this row shows what that costs here.
+	 */
+	{ "seccomp-cached-spec-allow", "seccomp, cached allow, SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	  K_SECCOMP, P_CACHED, false, 1, B_NONE, "seccomp.flag.spec_allow", NULL, "allow",
+	  SECCOMP_FILTER_FLAG_SPEC_ALLOW },
 	{ "seccomp-argcheck", "seccomp, moat's filter: allowed after argument checks", K_SECCOMP,
-	  P_ARGCHECK, false, 1, B_NONE, "seccomp.filter", NULL, "allow" },
+	  P_ARGCHECK, false, 1, B_NONE, "seccomp.filter", NULL, "allow", 0 },
 	{ "seccomp-denied", "seccomp, moat's filter: denied with errno EPERM", K_SECCOMP, P_DENIED,
-	  false, 1, B_NONE, "seccomp.filter", NULL, "errno EPERM" },
+	  false, 1, B_NONE, "seccomp.filter", NULL, "errno EPERM", 0 },
 	{ "seccomp-linear", "seccomp, same policy as a linear chain: argument checks", K_SECCOMP,
-	  P_ARGCHECK, true, 1, B_NONE, "seccomp.filter", NULL, "allow" },
+	  P_ARGCHECK, true, 1, B_NONE, "seccomp.filter", NULL, "allow", 0 },
 	{ "seccomp-linear-denied", "seccomp, same policy as a linear chain: denied", K_SECCOMP,
-	  P_DENIED, true, 1, B_NONE, "seccomp.filter", NULL, "errno EPERM" },
+	  P_DENIED, true, 1, B_NONE, "seccomp.filter", NULL, "errno EPERM", 0 },
 	{ "seccomp-stack1", "seccomp, 1 argument-checking filter", K_SECCOMP, P_ARGCHECK, false, 1,
-	  B_NONE, "seccomp.filter", NULL, "allow" },
+	  B_NONE, "seccomp.filter", NULL, "allow", 0 },
 	{ "seccomp-stack2", "seccomp, 2 stacked filters", K_SECCOMP, P_ARGCHECK, false, 2, B_NONE,
-	  "seccomp.filter", NULL, "allow" },
+	  "seccomp.filter", NULL, "allow", 0 },
 	{ "seccomp-stack3", "seccomp, 3 stacked filters", K_SECCOMP, P_ARGCHECK, false, 3, B_NONE,
-	  "seccomp.filter", NULL, "allow" },
+	  "seccomp.filter", NULL, "allow", 0 },
 	{ "seccomp-stack4", "seccomp, 4 stacked filters", K_SECCOMP, P_ARGCHECK, false, 4, B_NONE,
-	  "seccomp.filter", NULL, "allow" },
+	  "seccomp.filter", NULL, "allow", 0 },
 	{ "seccomp-notify", "seccomp user notification round trip (CONTINUE)", K_NOTIFY, P_NOTIFY,
-	  false, 1, B_NONE, "seccomp.notify.round_trip", NULL, "allow" },
+	  false, 1, B_NONE, "seccomp.notify.round_trip", NULL, "allow", 0 },
 	{ "ebpf-empty", "eBPF: empty program on tp_btf/sys_enter", K_EBPF, P_NONE, false, 0,
-	  B_EMPTY, "bpf.prog.tp_btf", NULL, "allow" },
+	  B_EMPTY, "bpf.prog.tp_btf", NULL, "allow", 0 },
 	{ "ebpf-count", "eBPF: in-kernel count per syscall (array map)", K_EBPF, P_NONE, false, 0,
-	  B_COUNT, "bpf.prog.tp_btf", NULL, "allow" },
+	  B_COUNT, "bpf.prog.tp_btf", NULL, "allow", 0 },
 	{ "ebpf-ringbuf", "eBPF: one ringbuf event per syscall, consumed", K_EBPF, P_NONE, false, 0,
-	  B_RINGBUF, "bpf.prog.tp_btf", "bpf.map.ringbuf", "allow" },
+	  B_RINGBUF, "bpf.prog.tp_btf", "bpf.map.ringbuf", "allow", 0 },
 	{ "ptrace", "ptrace: stop at every syscall entry and exit (strace)", K_PTRACE, P_NONE,
-	  false, 0, B_NONE, NULL, NULL, "allow" },
+	  false, 0, B_NONE, NULL, NULL, "allow", 0 },
 };
 
 #define NMECHS (sizeof(mechs) / sizeof(mechs[0]))
@@ -382,7 +391,7 @@ static int run_seccomp(const struct mechanism *m, enum workload wl, struct share
 		return 1;
 	}
 	for (int i = 0; i < m->nfilters; i++) {
-		if (install_filter(prog, 0) < 0) {
+		if (install_filter(prog, m->filter_flags) < 0) {
 			moat_prog_free(prog);
 			fail_step(sh, "seccomp(SET_MODE_FILTER)", errno);
 			return 1;
