@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "moat/compile.h"
-#include "moat/util.h"
 
 #define ROUNDS 300
 
@@ -32,23 +31,13 @@ static double cpu_now(void)
 
 static struct moat_policy *load(const char *path)
 {
+	struct moat_oci_opts o = { .host_arch_only = true };
 	struct moat_policy *p = NULL;
 	struct moat_diags d;
-	char *data;
-	size_t len;
 	int err;
 
-	if (moat_read_file(path, 0, &data, &len))
-		return NULL;
 	moat_diags_init(&d);
-	if (data[strspn(data, " \t\r\n")] == '{') {
-		struct moat_oci_opts o = { .host_arch_only = true };
-
-		err = moat_oci_import(path, data, len, &o, &p, &d);
-	} else {
-		err = moat_policy_parse_file(path, NULL, &p, &d);
-	}
-	free(data);
+	err = moat_policy_load(path, NULL, &o, &p, &d);
 	moat_diags_free(&d);
 	return err ? NULL : p;
 }

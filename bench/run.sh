@@ -73,7 +73,14 @@ violr=$(pick violr)
 	echo "  => one reported violation costs $(awk -v a="$viol" -v b="$kerr" 'BEGIN { printf "%.1f", (a - b) / 1000 }') us more than a kernel errno"
 } | tee "$OUT/run.txt"
 
+# Start-up: /bin/true bare, moat's own process start (--version), moat run
+# with a one-line policy (what the sandbox adds) and with the 308-rule
+# profile (+ parsing and compiling it). Medians: this machine is shared.
+printf 'default allow\nerrno EPERM ptrace\n' >"$OUT/small.moat"
 if command -v hyperfine >/dev/null; then
-	hyperfine -N --warmup 20 --runs 300 --export-markdown "$OUT/run-startup.md" \
-		"/bin/true" "$B/moat run -p $OUT/allow.moat -- /bin/true" | tee -a "$OUT/run.txt"
+	hyperfine -N --warmup 20 --runs 300 --export-json "$OUT/run-startup.json" \
+		"/bin/true" "$B/moat --version" "$B/moat run -p $OUT/small.moat -- /bin/true" \
+		"$B/moat run -p $OUT/allow.moat -- /bin/true" >/dev/null
+	jq -r '.results[] | "  \(.command): median \(.median * 1000 | . * 100 | round / 100) ms, min \(.min * 1000 | . * 100 | round / 100) ms"' \
+		"$OUT/run-startup.json" | { echo "start-up (hyperfine, 300 runs):"; cat; } | tee -a "$OUT/run.txt"
 fi

@@ -76,9 +76,10 @@ struct moat_trace_opts {
 	bool failed_only;    /* only calls that returned an error (-4095..-1) */
 	size_t buffer_bytes; /* ring buffer size: a power of 2 >= 4096; 0 = 8 MiB */
 	/*
-	 * The reader is woken when this much is queued (or every poll timeout):
-	 * fewer wake-ups per event under load. 0 = woken for every record when
-	 * idle (the kernel's default), SIZE_MAX = never woken (polling only).
+	 * The reader is woken when this much is queued (records below it are
+	 * read at the next poll timeout): fewer wake-ups per event under load.
+	 * 0 = woken for every record when idle (the kernel's default); more
+	 * than half the buffer counts as half.
 	 */
 	size_t wakeup_bytes;
 };

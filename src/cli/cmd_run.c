@@ -20,7 +20,6 @@
 #include "moat/compile.h"
 #include "moat/decode.h"
 #include "moat/sandbox.h"
-#include "moat/util.h"
 
 MOAT_CMD(run, "run a command under a policy, reporting each violation");
 
@@ -107,13 +106,28 @@ static int nargs_of(const struct moat_syscall_sig *sig)
 	return sig ? (sig->nargs > 6 ? 6 : sig->nargs) : 6;
 }
 
+/* moat_errno_name walks a table: remember the answers (one per violation). */
+static const char *errno_name_cached(int e)
+{
+	static const char *names[256];
+	static bool known[256];
+
+	if (e < 0 || e >= 256)
+		return moat_errno_name(e);
+	if (!known[e]) {
+		names[e] = moat_errno_name(e);
+		known[e] = true;
+	}
+	return names[e];
+}
+
 static void format_answer(const struct moat_violation *v, char *buf, size_t size)
 {
 	const char *en;
 
 	switch (v->answer) {
 	case MOAT_ANSWER_ERRNO:
-		en = moat_errno_name(v->error);
+		en = errno_name_cached(v->error);
 		if (v->error == 0)
 			snprintf(buf, size, "returned 0");
 		else if (en)
@@ -302,7 +316,8 @@ static void print_suggestion(const struct run_ctx *c)
 		if (seen)
 			continue;
 		if (n++ == 0) {
-			fprintf(stderr, "moat: to allow all of them, review and add to the policy:\n");
+			fprintf(stderr,
+				"moat: to allow all of them, review and add to the policy:\n");
 			col = 0;
 		}
 		if (col == 0 || col + strlen(name) > 90) {
@@ -368,34 +383,21 @@ static void print_errors(const struct moat_diags *d, const char *path)
 }
 
 /*
- * A .moat file or an OCI JSON profile, told apart by content (the first
- * non-blank byte is '{' for JSON). Prints the diagnostics; NULL on failure.
+ * The policy (.moat or OCI JSON, told apart by content), with only its
+ * errors shown (see print_errors). NULL on failure.
  */
 static struct moat_policy *load_policy(const char *path)
 {
 	struct moat_policy *p = NULL;
 	struct moat_diags d;
-	size_t len, i;
-	char *data;
 	int err;
 
-	err = moat_read_file(path, 0, &data, &len);
-	if (err) {
-		fprintf(stderr, "moat: %s: %s\n", path, strerror(-err));
-		return NULL;
-	}
 	moat_diags_init(&d);
-	for (i = 0; i < len && strchr(" \t\r\n", data[i]); i++)
-		;
-	if (i < len && data[i] == '{')
-		err = moat_oci_import(path, data, len, NULL, &p, &d);
-	else
-		err = moat_policy_parse_file(path, NULL, &p, &d); /* includes are relative to it */
+	err = moat_policy_load(path, NULL, NULL, &p, &d);
 	print_errors(&d, path);
 	if (err && !d.nerrors)
 		fprintf(stderr, "moat: %s: %s\n", path, strerror(-err));
 	moat_diags_free(&d);
-	free(data);
 	return err ? NULL : p;
 }
 
@@ -424,7 +426,9 @@ static const char *stage_hint(enum moat_spawn_stage stage, int err)
 		if (err == EACCES)
 			return "seccomp needs no_new_privs or CAP_SYS_ADMIN";
 		if (err == EBUSY)
-			return "another seccomp listener is already installed on this process tree";
+			return "a seccomp supervisor already watches this process tree (moat run "
+			       "inside moat run, or a container's seccomp agent), and the kernel "
+			       "allows only one: run moat outside it";
 		return "the kernel refused the seccomp filter";
 	case MOAT_STAGE_CLONE:
 		if (err == EAGAIN)
@@ -584,6 +588,12 @@ int cmd_run(int argc, char **argv)
 		ret = report_failure(argv[i], stage, err);
 	else
 		ret = exit_for_status(st);
+	/* trap rules are the kernel's in enforce mode: say where a SIGSYS came from. */
+	if (stage == MOAT_STAGE_NONE && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		fprintf(stderr,
+			"moat: %s was killed by SIGSYS: a trap rule of the policy, or a seccomp "
+			"filter outside moat (rerun with --mode complain to see which call)\n",
+			argv[i]);
 	goto out;
 
 missing:

@@ -241,7 +241,7 @@ int cmd_top(int argc, char **argv)
 		struct timespec ts = { (time_t)interval,
 				       (long)((interval - (double)(time_t)interval) * 1e9) };
 
-		/* The stop handlers have no SA_RESTART: a signal ends the sleep early. */
+		/* nanosleep is never restarted after a handler: a signal ends the sleep. */
 		while (!cli_trace_stop_requested() && nanosleep(&ts, &ts) && errno == EINTR)
 			;
 		err = moat_top_read(t, &snap);

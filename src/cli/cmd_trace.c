@@ -84,8 +84,13 @@ int cli_trace_install_stop_handlers(void)
 {
 	struct sigaction sa = { 0 };
 
-	/* No SA_RESTART: a signal interrupts the poll so the loop sees the flag. */
+	/*
+	 * SA_RESTART: a write blocked on a slow reader resumes instead of failing
+	 * with EINTR (which would lose output); epoll_wait and nanosleep are never
+	 * restarted, so the poll loops still see the flag at once.
+	 */
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
 	    sigaction(SIGHUP, &sa, NULL))
@@ -205,6 +210,8 @@ int cmd_trace(int argc, char **argv)
 	while (!stop_requested && !target_gone(pidfd)) {
 		/* The timeout bounds how long a record waits below the wake-up threshold. */
 		err = moat_trace_poll(t, 100);
+		if (err == -EPIPE)
+			break; /* the reader went away (moat trace | head): a normal end */
 		if (err < 0) {
 			fprintf(stderr, "moat trace: %s\n", strerror(-err));
 			rc = MOAT_EXIT_FAIL;
@@ -213,12 +220,12 @@ int cmd_trace(int argc, char **argv)
 		fflush(out.f);
 	}
 	err = moat_trace_stop(t);
-	if (err && rc == MOAT_EXIT_OK) {
+	if (err && err != -EPIPE && rc == MOAT_EXIT_OK) {
 		fprintf(stderr, "moat trace: %s\n", strerror(-err));
 		rc = MOAT_EXIT_FAIL;
 	}
 	moat_trace_stats(t, &st);
-	if (fflush(out.f)) {
+	if (fflush(out.f) && errno != EPIPE) {
 		fprintf(stderr, "moat trace: writing the trace: %s\n", strerror(errno));
 		rc = MOAT_EXIT_FAIL;
 	}

@@ -21,15 +21,20 @@
  */
 unsigned moat_edit_distance(const char *a, size_t alen, const char *b, unsigned max);
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct moat_parse_opts;
 struct moat_policy;
 struct moat_diags;
 /*
  * Parses TEXT, read from NAME (diagnostics, locations, relative includes);
  * KEY (realpath, may be NULL) lets an include of NAME itself be seen as a cycle.
+ * A NAME starting with '@' is a built-in group. Unless KEEP_ALL_GROUP_RULES,
+ * rules from groups for syscalls absent on all the policy's arches are dropped.
  */
 int moat_parse_text(const char *name, const char *text, size_t len, const char *key,
-		    const struct moat_parse_opts *opts, struct moat_policy **out,
-		    struct moat_diags *diags);
+		    const struct moat_parse_opts *opts, bool keep_all_group_rules,
+		    struct moat_policy **out, struct moat_diags *diags);
 
 #endif

@@ -113,7 +113,7 @@ stop:
 }
 
 static int setup_rodata(struct trace_bpf *skel, const struct moat_trace_opts *o,
-			enum moat_arch native)
+			enum moat_arch native, size_t bytes)
 {
 	struct trace_bpf__rodata *ro = skel->rodata;
 	int64_t nr;
@@ -142,7 +142,8 @@ static int setup_rodata(struct trace_bpf *skel, const struct moat_trace_opts *o,
 	if (nr >= 0)
 		ro->nr_exit_group = (uint32_t)nr;
 	ro->failed_only = o->failed_only;
-	ro->wakeup_bytes = o->wakeup_bytes;
+	/* A threshold the ring cannot reach would leave waking to the poll timeout alone. */
+	ro->wakeup_bytes = o->wakeup_bytes < bytes / 2 ? o->wakeup_bytes : bytes / 2;
 	return 0;
 }
 
@@ -178,7 +179,7 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 		err = moat_bpf_load_errno(-errno);
 		goto fail;
 	}
-	err = setup_rodata(t->skel, opts, t->native);
+	err = setup_rodata(t->skel, opts, t->native, bytes);
 	if (err)
 		goto fail;
 	err = bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)bytes);
@@ -223,10 +224,14 @@ int moat_trace_poll(struct moat_trace *t, int timeout_ms)
 	if (t->cb_err)
 		return t->cb_err;
 	n = ring_buffer__poll(t->rb, timeout_ms);
+	/*
+	 * Below the wake-up threshold the kernel does not notify, and poll
+	 * consumes only rings epoll reported: read what waits after a timeout.
+	 */
+	if (n == 0 || n == -EINTR)
+		n = ring_buffer__consume(t->rb);
 	if (t->cb_err)
 		return t->cb_err;
-	if (n == -EINTR)
-		return 0;
 	return n;
 }
 

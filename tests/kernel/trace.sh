@@ -75,6 +75,15 @@ check "text line: time pid/tid comm" \
 	'head -1 "$tmp/out" | grep -Eq "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [0-9]+/[0-9]+ syscall_mix openat\("'
 check "summary on stderr" 'grep -q "^moat trace: 10 events, 0 lost$" "$tmp/err"'
 
+# --- a lone event is written while tracing runs, not only when it stops
+# (it stays below the reader's wake-up threshold)
+start --comm getppid_flood -e getppid
+"$H/getppid_flood" 1
+i=0
+while ! grep -q getppid "$tmp/out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "a lone event shows up while tracing runs" 'grep -q " getppid(" "$tmp/out"'
+stop
+
 # --- -p: one process only, and moat stops by itself when it exits
 sh -c 'sleep 0.5; for i in 1 2 3; do cat /dev/null; done' &
 target=$!

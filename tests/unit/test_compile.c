@@ -460,6 +460,21 @@ static void test_arg_ops(void **state)
 	two[0] = cmp(0, MOAT_OP_EQ, 3);
 	two[1] = masked(1, 0xffffffffffffffffull, 0xdeadbeefcafeull);
 	add(p, "fcntl", A_ALLOW, two, 2, 19);
+	/* Large sets: a binary search on the low word when the high word is shared. */
+	uint64_t big[21], mixed[12];
+	for (uint32_t i = 0; i < 21; i++)
+		big[i] = 0x5401 + i * i * 7;
+	for (uint32_t i = 0; i < 12; i++)
+		mixed[i] = (uint64_t)(i % 3) << 32 | (0x8000 + i);
+	c = in(1, big, 21);
+	add(p, "setsockopt", A_ALLOW, &c, 1, 20);
+	add(p, "setsockopt", errno_act(ENOTTY), NULL, 0, 21);
+	c = in(2, mixed, 12);
+	add(p, "getsockopt", A_LOG, &c, 1, 22);
+	c = in(2, big, 8);
+	two[0] = c;
+	two[1] = in(3, big + 8, 9);
+	add(p, "sendto", A_ALLOW, two, 2, 23);
 	check_policy(p);
 	moat_policy_free(p);
 }
