@@ -34,8 +34,9 @@ static void send_fd(int sock, int fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec io = { "x", 1 };
-	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf) };
+	struct msghdr m = {
+		.msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)
+	};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 
 	c->cmsg_level = SOL_SOCKET;
@@ -50,8 +51,9 @@ static int recv_fd(int sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))], x;
 	struct iovec io = { &x, 1 };
-	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf) };
+	struct msghdr m = {
+		.msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)
+	};
 	int fd;
 
 	if (recvmsg(sock, &m, 0) <= 0 || !CMSG_FIRSTHDR(&m))
