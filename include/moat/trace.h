@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "moat/decode.h"
 #include "moat/syscalls.h"
 
 #ifdef __cplusplus
@@ -44,6 +45,11 @@ struct moat_trace_str {
 	size_t len;
 	bool fault;     /* the pointer could not be read */
 	bool truncated; /* longer than moat reads (255 bytes) */
+	/*
+	 * Read at exit, not entry: the entry read hit a page not yet in memory
+	 * (eBPF cannot fault it in), the syscall then brought it in.
+	 */
+	bool at_exit;
 };
 
 struct moat_trace_event {
@@ -56,6 +62,7 @@ struct moat_trace_event {
 	enum moat_arch arch; /* i386 for int 0x80 from a 64-bit task */
 	bool noreturn;       /* exit/exit_group: no result, no duration */
 	const char *name;    /* syscall name, or "syscall_NNN" */
+	const struct moat_syscall_sig *sig; /* how to decode args; NULL: 6 hex words */
 	char comm[16];
 	struct moat_trace_str str[MOAT_TRACE_NSTR]; /* strings read at entry */
 };

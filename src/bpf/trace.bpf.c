@@ -30,7 +30,8 @@ const volatile __u64 wakeup_bytes = 0;
 
 struct trace_inflight {
 	struct trace_record ev;
-	__u32 active; /* entered, not yet exited */
+	__u32 active;  /* entered, not yet exited */
+	__u32 strmask; /* string arguments of this call */
 };
 
 struct {
@@ -71,6 +72,7 @@ static __always_inline void read_strings(struct trace_record *ev, __u8 mask)
 {
 	int n = 0;
 
+	ev->flags &= ~(TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT);
 #pragma unroll
 	for (int i = 0; i < 6; i++) {
 		__u32 off;
@@ -144,8 +146,9 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 #endif
 	ev->str_len[0] = ev->str_len[1] = 0;
 	ev->str_arg[0] = ev->str_arg[1] = 0xff;
-	if (conf & TRACE_CONF_STRMASK)
-		read_strings(ev, conf & TRACE_CONF_STRMASK);
+	in->strmask = conf & TRACE_CONF_STRMASK;
+	if (in->strmask)
+		read_strings(ev, in->strmask);
 	if (nr == nr_exit || nr == nr_exit_group) {
 		/* These never reach sys_exit: emit the record now. */
 		in->active = 0;
@@ -176,6 +179,15 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
 	ev = &in->ev;
+	/*
+	 * A BPF program cannot fault pages in: a path in a page the program
+	 * has not touched yet (often its .rodata) reads as a fault at entry.
+	 * The syscall itself has just copied it in, so read it again now.
+	 */
+	if (ev->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT)) {
+		read_strings(ev, in->strmask);
+		ev->flags |= TRACE_EV_STR_AT_EXIT;
+	}
 	ev->ret = ret;
 	ev->dur_ns = bpf_ktime_get_ns() - ev->ts_ns;
 	/* At exit, so that a successful execve shows the new program's name. */

@@ -65,6 +65,15 @@ check "failed openat has errno ENOENT and ret -2" \
 check "durations and timestamps are numbers" \
 	'jq -e "select(.syscall == \"getppid\") | (.dur_ns >= 0 and .ts_ns > 1600000000000000000)" "$tmp/trace.json" | grep -qv false'
 
+# --- strings read at entry, flags and constants by name
+start --comm syscall_mix -e openat --json
+(cd "$tmp" && "$H/syscall_mix" /etc/hostname)
+stop
+check "openat of /etc/hostname: path read, dirfd and flags by name" \
+	'jq -e "select(.args[1] == \"/etc/hostname\") | .args[0] == \"AT_FDCWD\" and .args[2] == \"O_RDONLY|O_CLOEXEC\" and .ret >= 0" "$tmp/out" | grep -qx true'
+check "failing opens show the path too" \
+	'[ "$(jq -r "select(.errno == \"ENOENT\") | .args[1]" "$tmp/out" | sort -u)" = /nonexistent/moat-test ]'
+
 # --- text lines, -e and --failed
 start --comm syscall_mix -e openat,getuid --failed
 (cd "$tmp" && "$H/syscall_mix")
