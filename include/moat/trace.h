@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "moat/decode.h"
 #include "moat/syscalls.h"
@@ -80,6 +81,11 @@ struct moat_trace_ops {
 
 struct moat_trace_opts {
 	struct moat_trace_filter filter;
+	/*
+	 * Only the processes registered with moat_trace_track_spawned() and
+	 * their descendants (forks followed in the kernel), on top of FILTER.
+	 */
+	bool follow;
 	bool failed_only;    /* only calls that returned an error (-4095..-1) */
 	size_t buffer_bytes; /* ring buffer size: a power of 2 >= 4096; 0 = 8 MiB */
 	/*
@@ -92,8 +98,9 @@ struct moat_trace_opts {
 };
 
 struct moat_trace_stats {
-	uint64_t received; /* events delivered to ops->event */
-	uint64_t lost;     /* records the kernel could not hand over (all CPUs) */
+	uint64_t received;  /* events delivered to ops->event */
+	uint64_t lost;      /* records the kernel could not hand over (all CPUs) */
+	uint64_t untracked; /* follow: forks the tracked set had no room for */
 };
 
 struct moat_trace;
@@ -107,6 +114,14 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 				  const struct moat_trace_ops *ops);
 /* A file descriptor that becomes readable when records wait (for epoll). */
 int moat_trace_fd(const struct moat_trace *t);
+/*
+ * follow: traces PID, a child of moat_spawn_new() still waiting to exec,
+ * from its execve on (the execve included), and every process it forks.
+ * 0 or -errno (-EINVAL without follow).
+ */
+int moat_trace_track_spawned(struct moat_trace *t, pid_t pid);
+/* follow: processes of the traced tree still alive. */
+size_t moat_trace_tracked_count(const struct moat_trace *t);
 /* Delivers waiting records, waiting up to TIMEOUT_MS. Count or -errno. */
 int moat_trace_poll(struct moat_trace *t, int timeout_ms);
 /*

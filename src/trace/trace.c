@@ -15,6 +15,7 @@
 #include "bpf/trace.h"
 #include "moat/syscalls.h"
 #include "moat/trace.h"
+#include "moat/track.h"
 #include "trace.skel.h"
 #include "trace/bpfutil.h"
 
@@ -24,6 +25,7 @@ struct moat_trace {
 	struct trace_bpf *skel;
 	struct ring_buffer *rb;
 	struct moat_trace_ops ops;
+	bool follow;
 	int64_t mono_to_real;
 	enum moat_arch native;
 	bool stopped;
@@ -161,6 +163,13 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, s
 	nr = moat_syscall_nr(native, "exit_group");
 	if (nr >= 0)
 		ro->nr_exit_group = (uint32_t)nr;
+	nr = moat_syscall_nr(native, "execve");
+	if (nr >= 0)
+		ro->nr_execve = (uint32_t)nr;
+	nr = moat_syscall_nr(native, "execveat");
+	if (nr >= 0)
+		ro->nr_execveat = (uint32_t)nr;
+	ro->use_tracked = o->follow;
 	ro->failed_only = o->failed_only;
 	/* A threshold the ring cannot reach would leave waking to the poll timeout alone. */
 	ro->wakeup_bytes = o->wakeup_bytes < bytes / 2 ? o->wakeup_bytes : bytes / 2;
@@ -203,6 +212,11 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 	err = setup_rodata(t, opts, bytes);
 	if (err)
 		goto fail;
+	t->follow = opts->follow;
+	/* Without a tree to follow, fork/exec/exit hooks would only cost. */
+	bpf_program__set_autoload(t->skel->progs.trace_fork, opts->follow);
+	bpf_program__set_autoload(t->skel->progs.trace_exec, opts->follow);
+	bpf_program__set_autoload(t->skel->progs.trace_task_exit, opts->follow);
 	err = bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)bytes);
 	if (err)
 		goto fail;
@@ -236,6 +250,18 @@ fail:
 int moat_trace_fd(const struct moat_trace *t)
 {
 	return ring_buffer__epoll_fd(t->rb);
+}
+
+int moat_trace_track_spawned(struct moat_trace *t, pid_t pid)
+{
+	if (!t->follow)
+		return -EINVAL;
+	return moat_track_add(bpf_map__fd(t->skel->maps.tracked), pid, true);
+}
+
+size_t moat_trace_tracked_count(const struct moat_trace *t)
+{
+	return t->follow ? moat_track_count(bpf_map__fd(t->skel->maps.tracked)) : 0;
 }
 
 int moat_trace_poll(struct moat_trace *t, int timeout_ms)
@@ -289,6 +315,7 @@ void moat_trace_stats(const struct moat_trace *t, struct moat_trace_stats *st)
 
 	st->received = t->received;
 	st->lost = t->lost_total;
+	st->untracked = t->skel->bss->track_full;
 	if (!t->stopped)
 		moat_bpf_lost_sum(t->skel->maps.lost_map, &st->lost, &reported);
 }
