@@ -32,8 +32,8 @@ override LDFLAGS += $(SANFLAGS)
 LIBS := -lbpf -lelf -lz -ljansson
 
 # libmoat: every src/<module>/*.c except the CLI, plus generated tables.
-LIB_SRCS := $(filter-out src/cli/%,$(wildcard src/*/*.c))
-GEN_SRCS := $(B)/gen/tables_gen.c $(B)/gen/consts_gen.c
+LIB_SRCS := $(filter-out src/cli/% src/bpf/%,$(wildcard src/*/*.c))
+GEN_SRCS := $(B)/gen/tables_gen.c $(B)/gen/consts_gen.c $(B)/gen/groups_gen.c
 LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_SRCS))
 CLI_SRCS := $(wildcard src/cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRCS))
@@ -51,7 +51,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 TEST_HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(TEST_HELPERS))
 
-.PHONY: all lib demo test check bootstrap install uninstall clean format format-check fuzz bench tests
+.PHONY: man all lib demo test check bootstrap install uninstall clean format format-check fuzz bench tests
 
 all: $(B)/moat
 
@@ -64,6 +64,10 @@ $(B)/gen/tables_gen.c: scripts/gen-syscalls.sh $(wildcard data/syscalls/*.tbl) d
 $(B)/gen/consts_gen.c: scripts/gen-consts.sh include/moat/decode.h
 	@mkdir -p $(@D)
 	sh scripts/gen-consts.sh "$(CC)" $@
+
+$(B)/gen/groups_gen.c: scripts/gen-groups.sh $(wildcard data/groups/*.moat)
+	@mkdir -p $(@D)
+	sh scripts/gen-groups.sh data/groups $@
 
 # The command table: one MOAT_CMD(name, "summary") line per src/cli/*.c.
 $(B)/gen/commands.h: $(CLI_SRCS)
@@ -105,9 +109,12 @@ $(B)/tests/%: tests/unit/%.c $(B)/libmoat.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libmoat.a $(LIBS) -lcmocka -lseccomp -lpthread
 
+# Helpers are the programs tests observe (exact syscall counts, filters of
+# their own): never instrumented, or ASan's runtime would add its own calls.
+HELPER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -D_GNU_SOURCE -Iinclude
 $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< -lpthread $(if $(findstring m32,$*),-m32,)
+	$(CC) $(HELPER_CFLAGS) -o $@ $< -lpthread $(if $(findstring m32,$*),-m32,)
 
 tests: $(TEST_BINS) $(TEST_HELPER_BINS) $(B)/moat
 
@@ -124,13 +131,19 @@ test: bootstrap
 	$(MAKE) WERROR=-Werror all tests
 	@sh tests/run.sh
 
-install: $(B)/moat
+$(B)/man/moat.1: $(B)/moat scripts/gen-man.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-man.sh $(B)/moat $@
+
+man: $(B)/man/moat.1
+
+install: $(B)/moat $(B)/man/moat.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/moat \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(B)/moat $(DESTDIR)$(PREFIX)/bin/moat
 	install -m 644 $(B)/libmoat.a $(DESTDIR)$(PREFIX)/lib/libmoat.a
 	install -m 644 include/moat/*.h $(DESTDIR)$(PREFIX)/include/moat/
-	for m in docs/man/*.1; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+	install -m 644 $(B)/man/moat.1 $(DESTDIR)$(PREFIX)/share/man/man1/moat.1
 	for m in docs/man/*.5; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/ || true; done
 
 uninstall:
@@ -158,11 +171,14 @@ build-fuzz/gen/tables_gen.c: $(B)/gen/tables_gen.c
 build-fuzz/gen/consts_gen.c: $(B)/gen/consts_gen.c
 	@mkdir -p $(@D)
 	cp $< $@
+build-fuzz/gen/groups_gen.c: $(B)/gen/groups_gen.c
+	@mkdir -p $(@D)
+	cp $< $@
 
-build-fuzz/%: fuzz/%.c $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c
+build-fuzz/%: fuzz/%.c $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c build-fuzz/gen/groups_gen.c
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -DMOAT_VERSION='"$(VERSION)"' -Iinclude -Isrc -Isrc/syscalls -Ibuild/gen \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c -ljansson
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) build-fuzz/gen/tables_gen.c build-fuzz/gen/consts_gen.c build-fuzz/gen/groups_gen.c -ljansson
 
 bench: all
 	@$(MAKE) -C bench

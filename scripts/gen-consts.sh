@@ -38,10 +38,32 @@ cat >"$tmp/h.h" <<'H'
 #include <linux/fs.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/time.h>
+#include <sys/resource.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/msg.h>
+#include <sys/file.h>
+#include <sys/xattr.h>
+#include <linux/ptrace.h>
+#include <asm/prctl.h>
+#include <linux/seccomp.h>
 H
 
-# group<TAB>regex on the macro name; first match wins.
+# group<TAB>regex on the macro name; first match wins. The first lines split
+# out names that share a prefix with another family but not its numbers
+# (msync's MS_SYNC is not a mount flag, F_RDLCK is not an fcntl command,
+# TCSANOW is not an ioctl request), so that decoding a value finds the right name.
 cat >"$tmp/groups" <<'G'
+MSYNC	^MS_(ASYNC|SYNC|INVALIDATE)$
+MSGF	^MSG_(NOERROR|EXCEPT|COPY|INFO|STAT|STAT_ANY)$
+SEAL	^F_SEAL_[A-Z_]+$
+FLOCK	^F_(RD|WR|UN|EX|SH)LCK$
+LOCKF	^F_(LOCK|TLOCK|ULOCK|TEST)$
+OK	^[RWXF]_OK$
+TC	^(TCSA[A-Z]+|TC[IO]FLUSH|TCIOFLUSH|TCO(OFF|ON)|TCI(OFF|ON))$
+SIGHOW	^SIG_(BLOCK|UNBLOCK|SETMASK)$
 AF	^AF_[A-Z0-9_]+$
 SOCK	^SOCK_[A-Z0-9_]+$
 IPPROTO	^IPPROTO_[A-Z0-9_]+$
@@ -75,6 +97,28 @@ S	^S_I[A-Z]+$
 OK	^[RWXF]_OK$
 IOCTL	^(TC[A-Z]+|TIOC[A-Z0-9]+|FIO[A-Z0-9]+|FI[A-Z]+|FS_IOC_[A-Z0-9_]+|BLK[A-Z0-9]+)$
 E	^E[A-Z0-9]+$
+CLOCK	^CLOCK_[A-Z_]+$
+TIMER	^TIMER_ABSTIME$
+ITIMER	^ITIMER_(REAL|VIRTUAL|PROF)$
+RLIMIT	^RLIMIT_[A-Z]+$
+PRIO	^PRIO_(PROCESS|PGRP|USER)$
+RUSAGE	^RUSAGE_(SELF|CHILDREN|THREAD)$
+IPC	^IPC_[A-Z]+$
+SHM	^SHM_[A-Z]+$
+LOCK	^LOCK_(SH|EX|NB|UN)$
+SHUT	^SHUT_(RD|WR|RDWR)$
+MFD	^MFD_[A-Z_]+$
+MREMAP	^MREMAP_[A-Z_]+$
+MCL	^MCL_[A-Z]+$
+RENAME	^RENAME_[A-Z]+$
+FALLOC	^FALLOC_FL_[A-Z_]+$
+XATTR	^XATTR_(CREATE|REPLACE)$
+MNT	^UMOUNT_NOFOLLOW$
+SCHED	^SCHED_(OTHER|FIFO|RR|BATCH|IDLE|DEADLINE|RESET_ON_FORK)$
+PTRACE	^PTRACE_(TRACEME|PEEK[A-Z]+|POKE[A-Z]+|CONT|KILL|SINGLESTEP|[GS]ET(FP|FPX)?REGS|ATTACH|DETACH|SYSCALL|SETOPTIONS|GETEVENTMSG|[GS]ETSIGINFO|[GS]ETREGSET|SEIZE|INTERRUPT|LISTEN|[GS]ETSIGMASK|SECCOMP_GET_[A-Z]+|GET_SYSCALL_INFO|SYSEMU|SYSEMU_SINGLESTEP|ARCH_PRCTL|GET_RSEQ_CONFIGURATION|[GS]ET_THREAD_AREA)$
+ARCH	^ARCH_[GS]ET_[A-Z]+$
+SECCOMP	^SECCOMP_(SET_MODE_[A-Z]+|GET_ACTION_AVAIL|GET_NOTIF_SIZES)$
+SECCOMP_FLAG	^SECCOMP_FILTER_FLAG_[A-Z_]+$
 G
 
 "$CC" -E -dM "$tmp/h.h" | awk '$1 == "#define" && $2 !~ /\(/ { print $2 }' | sort -u >"$tmp/names"

@@ -32,7 +32,7 @@ enum moat_origin_kind {
 	MOAT_ORIGIN_DEFAULT,
 	MOAT_ORIGIN_UNKNOWN,
 	MOAT_ORIGIN_BADARCH,
-	MOAT_ORIGIN_X32,      /* x32 number on x86_64 without x32 in the policy */
+	MOAT_ORIGIN_X32, /* x32 number on x86_64 without x32 in the policy */
 };
 
 struct moat_origin {
@@ -47,8 +47,8 @@ struct moat_prog {
 };
 
 struct moat_compile_opts {
-	int optimize;  /* 0: no passes, 1: default, 2: everything */
-	bool linear;   /* a linear chain instead of a tree (bench: what the tree buys) */
+	int optimize; /* 0: no passes, 1: default, 2: everything */
+	bool linear;  /* a linear chain instead of a tree (bench: what the tree buys) */
 	/*
 	 * When set, every action in ROUTE_MASK (bits 1 << MOAT_ACT_*) is compiled
 	 * as SECCOMP_RET_USER_NOTIF instead, so that `moat run` can report it; the
@@ -62,6 +62,17 @@ int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *op
 		 struct moat_prog **out, struct moat_diags *diags);
 void moat_prog_free(struct moat_prog *prog);
 
+/*
+ * The rule of P that decides syscall NR on ARCH with ARGS, by the policy's
+ * semantics (first matching rule; i386 compares the low 32 bits of each
+ * argument, as its syscalls do): its index, or -1 when no rule matches and
+ * default_action or unknown_action applies. Rules with the same verdict
+ * share one ret in a compiled program, whose origin names the first of
+ * them: explain and violation reports use this to name the exact rule.
+ */
+long moat_policy_deciding_rule(const struct moat_policy *p, enum moat_arch arch, uint32_t nr,
+			       const uint64_t args[6]);
+
 /* What the kernel hands a filter (struct seccomp_data). */
 struct moat_seccomp_data {
 	int32_t nr;
@@ -71,9 +82,9 @@ struct moat_seccomp_data {
 };
 
 struct moat_sim_result {
-	uint32_t ret;        /* SECCOMP_RET_* word */
-	size_t executed;     /* instructions executed */
-	size_t ret_pc;       /* index of the ret that decided */
+	uint32_t ret;	 /* SECCOMP_RET_* word */
+	size_t executed; /* instructions executed */
+	size_t ret_pc;	 /* index of the ret that decided */
 	/* Optional trace: when trace != NULL, up to trace_cap pcs are stored. */
 	size_t *trace;
 	size_t trace_cap;

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 struct moat_const {
-	const char *name;  /* "AF_INET" */
+	const char *name; /* "AF_INET" */
 	uint64_t value;
 	const char *group; /* "AF", "O", "PROT", "IOCTL", "E", ... */
 };
@@ -34,21 +34,21 @@ int moat_errno_parse(const char *s, int *out);
 
 enum moat_arg_kind {
 	MOAT_ARG_NONE = 0,
-	MOAT_ARG_INT,    /* signed decimal */
-	MOAT_ARG_UINT,   /* unsigned decimal (sizes, counts) */
-	MOAT_ARG_HEX,    /* opaque number */
-	MOAT_ARG_PTR,    /* address: NULL or 0x... */
-	MOAT_ARG_FD,     /* file descriptor (AT_FDCWD for dirfds) */
-	MOAT_ARG_PATH,   /* NUL-terminated path in the target's memory */
-	MOAT_ARG_STR,    /* NUL-terminated string in the target's memory */
-	MOAT_ARG_FLAGS,  /* OR of constants of GROUP: "O_RDONLY|O_CLOEXEC" */
-	MOAT_ARG_ENUM,   /* one constant of GROUP: "AF_INET" */
-	MOAT_ARG_MODE,   /* octal file mode */
+	MOAT_ARG_INT,	 /* signed decimal */
+	MOAT_ARG_UINT,	 /* unsigned decimal (sizes, counts) */
+	MOAT_ARG_HEX,	 /* opaque number */
+	MOAT_ARG_PTR,	 /* address: NULL or 0x... */
+	MOAT_ARG_FD,	 /* file descriptor (AT_FDCWD for dirfds) */
+	MOAT_ARG_PATH,	 /* NUL-terminated path in the target's memory */
+	MOAT_ARG_STR,	 /* NUL-terminated string in the target's memory */
+	MOAT_ARG_FLAGS,	 /* OR of constants of GROUP: "O_RDONLY|O_CLOEXEC" */
+	MOAT_ARG_ENUM,	 /* one constant of GROUP: "AF_INET" */
+	MOAT_ARG_MODE,	 /* octal file mode */
 	MOAT_ARG_SIGNAL, /* signal number: "SIGTERM" */
 };
 
 struct moat_arg_sig {
-	uint8_t kind;      /* enum moat_arg_kind */
+	uint8_t kind;	   /* enum moat_arg_kind */
 	const char *group; /* constant group for FLAGS/ENUM ("O", "PROT", "IOCTL") */
 	const char *name;  /* argument name as in the man page ("flags") */
 };
@@ -61,6 +61,13 @@ struct moat_syscall_sig {
 
 /* Signature of NAME, or NULL when moat has none (decode as 6 hex words). */
 const struct moat_syscall_sig *moat_syscall_sig(const char *name);
+/*
+ * The signature table in name order, for listings and tests: count, then the
+ * i-th. Besides the generated groups, FLAGS may name "O_FLAGS": the O_ bits of
+ * calls that take no access mode (pipe2, dup3), so 0 is "0", not O_RDONLY.
+ */
+size_t moat_syscall_sig_count(void);
+const struct moat_syscall_sig *moat_syscall_sig_at(size_t i);
 /*
  * Formats one argument value by its kind (no memory is read here: PATH and
  * STR format as pointers; callers that can read memory use moat_decode_string).

@@ -64,7 +64,7 @@ enum moat_cmp_op {
 	MOAT_OP_GT,
 	MOAT_OP_GE,
 	MOAT_OP_MASKED_EQ, /* (arg & mask) == value */
-	MOAT_OP_IN,        /* arg is one of set[] */
+	MOAT_OP_IN,	   /* arg is one of set[] */
 	MOAT_OP__COUNT,
 };
 
@@ -72,8 +72,8 @@ struct moat_cmp {
 	uint8_t arg; /* 0..5 */
 	uint8_t op;  /* enum moat_cmp_op */
 	uint64_t value;
-	uint64_t mask;  /* MASKED_EQ only */
-	uint64_t *set;  /* IN only: sorted, no duplicates, owned */
+	uint64_t mask; /* MASKED_EQ only */
+	uint64_t *set; /* IN only: sorted, no duplicates, owned */
 	uint32_t nset;
 };
 
@@ -100,10 +100,10 @@ struct moat_freq {
 };
 
 /* Filter flags requested by the policy (OCI "flags"). */
-#define MOAT_FLAG_LOG (1u << 0)        /* SECCOMP_FILTER_FLAG_LOG */
-#define MOAT_FLAG_SPEC_ALLOW (1u << 1) /* SECCOMP_FILTER_FLAG_SPEC_ALLOW */
+#define MOAT_FLAG_LOG (1u << 0)		  /* SECCOMP_FILTER_FLAG_LOG */
+#define MOAT_FLAG_SPEC_ALLOW (1u << 1)	  /* SECCOMP_FILTER_FLAG_SPEC_ALLOW */
 #define MOAT_FLAG_WAIT_KILLABLE (1u << 2) /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
-#define MOAT_FLAG_TSYNC (1u << 3)      /* SECCOMP_FILTER_FLAG_TSYNC */
+#define MOAT_FLAG_TSYNC (1u << 3)	  /* SECCOMP_FILTER_FLAG_TSYNC */
 
 struct moat_policy {
 	struct moat_action default_action;
@@ -118,7 +118,7 @@ struct moat_policy {
 	struct moat_freq *freq;
 	size_t nfreq, freq_cap;
 
-	uint32_t flags;      /* MOAT_FLAG_* */
+	uint32_t flags;	     /* MOAT_FLAG_* */
 	char *listener_path; /* OCI listenerPath, NULL if none */
 	char *listener_metadata;
 
@@ -159,12 +159,12 @@ enum moat_diag_level {
 
 struct moat_diag {
 	int level;
-	char *file; /* NULL when not about a file */
+	char *file;	    /* NULL when not about a file */
 	uint32_t line, col; /* 1-based; 0 when unknown */
-	uint32_t len;       /* length of the token to underline, >= 1 */
+	uint32_t len;	    /* length of the token to underline, >= 1 */
 	char *msg;
 	char *source_line; /* copy of the offending line, NULL if none */
-	char *chain;       /* "included from a.moat:3\n..." or NULL */
+	char *chain;	   /* "included from a.moat:3\n..." or NULL */
 };
 
 struct moat_diags {
@@ -176,9 +176,9 @@ struct moat_diags {
 void moat_diags_init(struct moat_diags *d);
 void moat_diags_free(struct moat_diags *d);
 /* printf-style; copies everything. Returns 0 or -ENOMEM. */
-int moat_diags_add(struct moat_diags *d, int level, const char *file, uint32_t line,
-		   uint32_t col, uint32_t len, const char *source_line, const char *chain,
-		   const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+int moat_diags_add(struct moat_diags *d, int level, const char *file, uint32_t line, uint32_t col,
+		   uint32_t len, const char *source_line, const char *chain, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
 /*
  * "file:line:col: error: msg\n  source line\n  ^~~~\n" (+ chain), malloc'd
  * into *out. 0 or -ENOMEM.
@@ -225,10 +225,10 @@ int moat_policy_to_moat(const struct moat_policy *p, char **out);
 
 /* Options for reading OCI profiles (src/policy/oci.c). */
 struct moat_oci_opts {
-	uint64_t caps;          /* capability set for includes/excludes.caps (bit = CAP_*) */
-	uint32_t kernel_major;  /* 0: the running kernel */
+	uint64_t caps;	       /* capability set for includes/excludes.caps (bit = CAP_*) */
+	uint32_t kernel_major; /* 0: the running kernel */
 	uint32_t kernel_minor;
-	bool host_arch_only;    /* keep only the native arch and its sub-arches */
+	bool host_arch_only; /* keep only the native arch and its sub-arches */
 };
 
 int moat_oci_import(const char *name, const char *json, size_t len,

@@ -14,8 +14,8 @@
  * env(1) and container runtimes do, so they never collide with a 0-124 exit.
  */
 #define MOAT_EXIT_OK 0
-#define MOAT_EXIT_FAIL 1     /* bad input, failed operation, findings (check, diff) */
-#define MOAT_EXIT_USAGE 2    /* bad command line */
+#define MOAT_EXIT_FAIL 1      /* bad input, failed operation, findings (check, diff) */
+#define MOAT_EXIT_USAGE 2     /* bad command line */
 #define MOAT_EXIT_SANDBOX 125 /* moat run: the sandbox could not be set up; CMD never ran */
 #define MOAT_EXIT_NOEXEC 126  /* moat run: CMD found but could not be executed */
 #define MOAT_EXIT_NOENT 127   /* moat run: CMD not found */

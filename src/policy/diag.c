@@ -36,9 +36,8 @@ static int dup_opt(char **dst, const char *src)
 	return *dst ? 0 : -ENOMEM;
 }
 
-int moat_diags_add(struct moat_diags *d, int level, const char *file, uint32_t line,
-		   uint32_t col, uint32_t len, const char *source_line, const char *chain,
-		   const char *fmt, ...)
+int moat_diags_add(struct moat_diags *d, int level, const char *file, uint32_t line, uint32_t col,
+		   uint32_t len, const char *source_line, const char *chain, const char *fmt, ...)
 {
 	struct moat_diag g = { .level = level, .line = line, .col = col, .len = len ? len : 1 };
 	va_list ap;

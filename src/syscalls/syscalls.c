@@ -37,12 +37,18 @@ int moat_arch_parse(const char *name, enum moat_arch *out)
 		const char *alias;
 		enum moat_arch arch;
 	} aliases[] = {
-		{ "x86_64", MOAT_ARCH_X86_64 },	     { "amd64", MOAT_ARCH_X86_64 },
-		{ "x86-64", MOAT_ARCH_X86_64 },	     { "SCMP_ARCH_X86_64", MOAT_ARCH_X86_64 },
-		{ "i386", MOAT_ARCH_I386 },	     { "i686", MOAT_ARCH_I386 },
-		{ "x86", MOAT_ARCH_I386 },	     { "SCMP_ARCH_X86", MOAT_ARCH_I386 },
-		{ "x32", MOAT_ARCH_X32 },	     { "SCMP_ARCH_X32", MOAT_ARCH_X32 },
-		{ "aarch64", MOAT_ARCH_AARCH64 },    { "arm64", MOAT_ARCH_AARCH64 },
+		{ "x86_64", MOAT_ARCH_X86_64 },
+		{ "amd64", MOAT_ARCH_X86_64 },
+		{ "x86-64", MOAT_ARCH_X86_64 },
+		{ "SCMP_ARCH_X86_64", MOAT_ARCH_X86_64 },
+		{ "i386", MOAT_ARCH_I386 },
+		{ "i686", MOAT_ARCH_I386 },
+		{ "x86", MOAT_ARCH_I386 },
+		{ "SCMP_ARCH_X86", MOAT_ARCH_I386 },
+		{ "x32", MOAT_ARCH_X32 },
+		{ "SCMP_ARCH_X32", MOAT_ARCH_X32 },
+		{ "aarch64", MOAT_ARCH_AARCH64 },
+		{ "arm64", MOAT_ARCH_AARCH64 },
 		{ "SCMP_ARCH_AARCH64", MOAT_ARCH_AARCH64 },
 	};
 

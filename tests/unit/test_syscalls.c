@@ -84,8 +84,10 @@ static void test_arches(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known_numbers),	 cmocka_unit_test(test_names),
-		cmocka_unit_test(test_round_trip_every_entry), cmocka_unit_test(test_unnamed_numbers),
+		cmocka_unit_test(test_known_numbers),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_round_trip_every_entry),
+		cmocka_unit_test(test_unnamed_numbers),
 		cmocka_unit_test(test_arches),
 	};
 	return MOAT_RUN_TESTS(tests);

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Text and JSON forms of a `moat trace` event. Hand-rolled appends instead of
+ * one snprintf per field: the formatter runs once per event, up to millions
+ * of times a second.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "moat/decode.h"
+#include "moat/trace.h"
+
+struct out {
+	char *buf;
+	size_t size;
+	size_t len; /* length needed so far (may exceed size) */
+};
+
+static void put_mem(struct out *o, const char *s, size_t n)
+{
+	if (o->len < o->size) {
+		size_t room = o->size - o->len;
+
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	put_mem(o, s, strlen(s));
+}
+
+static void put_char(struct out *o, char c)
+{
+	if (o->len < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void put_u64(struct out *o, uint64_t v)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put_mem(o, tmp + i, sizeof(tmp) - i);
+}
+
+static void put_s64(struct out *o, int64_t v)
+{
+	if (v < 0) {
+		put_char(o, '-');
+		put_u64(o, -(uint64_t)v);
+	} else {
+		put_u64(o, (uint64_t)v);
+	}
+}
+
+static void put_hex(struct out *o, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[18];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	put_mem(o, tmp + i, sizeof(tmp) - i);
+}
+
+/* N decimal digits, zero-padded. */
+static void put_fixed(struct out *o, uint64_t v, int n)
+{
+	char tmp[20];
+
+	for (int i = n - 1; i >= 0; i--) {
+		tmp[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	put_mem(o, tmp, (size_t)n);
+}
+
+static int finish(struct out *o)
+{
+	if (o->size)
+		o->buf[o->len < o->size ? o->len : o->size - 1] = 0;
+	return (int)o->len;
+}
+
+/* "HH:MM:SS.uuuuuu" local time; localtime_r only when the second changes. */
+static void put_time(struct out *o, uint64_t ts_ns)
+{
+	static __thread time_t cached_sec = -1;
+	static __thread char cached[9];
+	time_t sec = (time_t)(ts_ns / 1000000000);
+
+	if (sec != cached_sec) {
+		struct tm tm;
+
+		localtime_r(&sec, &tm);
+		strftime(cached, sizeof(cached), "%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
+	put_mem(o, cached, 8);
+	put_char(o, '.');
+	put_fixed(o, ts_ns % 1000000000 / 1000, 6);
+}
+
+static const struct moat_trace_str *str_of(const struct moat_trace_event *ev, int arg)
+{
+	for (int i = 0; i < MOAT_TRACE_NSTR; i++)
+		if (ev->str[i].arg == arg)
+			return &ev->str[i];
+	return NULL;
+}
+
+/* A C-style quoted string, as strace shows it. */
+static void put_cstring(struct out *o, const struct moat_trace_str *s)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	put_char(o, '"');
+	for (size_t i = 0; i < s->len; i++) {
+		unsigned char c = (unsigned char)s->data[i];
+
+		switch (c) {
+		case '"':
+		case '\\':
+			put_char(o, '\\');
+			put_char(o, (char)c);
+			break;
+		case '\n':
+			put_str(o, "\\n");
+			break;
+		case '\t':
+			put_str(o, "\\t");
+			break;
+		default:
+			if (c < 0x20 || c >= 0x7f) {
+				put_str(o, "\\x");
+				put_char(o, digits[c >> 4]);
+				put_char(o, digits[c & 15]);
+			} else {
+				put_char(o, (char)c);
+			}
+		}
+	}
+	put_char(o, '"');
+	if (s->truncated)
+		put_str(o, "...");
+}
+
+static int nargs_of(const struct moat_trace_event *ev)
+{
+	return 6;
+}
+
+static void put_arg(struct out *o, const struct moat_trace_event *ev, int i)
+{
+	const struct moat_trace_str *s = str_of(ev, i);
+
+	if (s && !s->fault)
+		put_cstring(o, s);
+	else
+		put_hex(o, ev->args[i]);
+}
+
+/* Return values that are addresses (mmap and friends) read better in hex. */
+static bool ret_is_address(int64_t ret)
+{
+	return ret >= 0x10000000;
+}
+
+static void put_task(struct out *o, uint64_t ts_ns, uint32_t pid, uint32_t tid, const char *comm)
+{
+	put_time(o, ts_ns);
+	put_char(o, ' ');
+	put_u64(o, pid);
+	put_char(o, '/');
+	put_u64(o, tid);
+	put_char(o, ' ');
+	put_str(o, comm);
+}
+
+int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	int n = nargs_of(ev);
+
+	put_task(&o, ev->ts_ns, ev->pid, ev->tid, ev->comm);
+	put_char(&o, ' ');
+	put_str(&o, ev->name);
+	put_char(&o, '(');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			put_str(&o, ", ");
+		put_arg(&o, ev, i);
+	}
+	put_str(&o, ") = ");
+	if (ev->noreturn) {
+		put_char(&o, '?');
+		return finish(&o);
+	}
+	if (ev->ret < 0 && ev->ret >= -4095) {
+		const char *name = moat_errno_name((int)-ev->ret);
+
+		put_str(&o, "-1 ");
+		if (name) {
+			put_str(&o, name);
+			put_str(&o, " (");
+			put_str(&o, strerror((int)-ev->ret));
+			put_char(&o, ')');
+		} else {
+			put_str(&o, "errno ");
+			put_s64(&o, -ev->ret);
+		}
+	} else if (ret_is_address(ev->ret)) {
+		put_hex(&o, (uint64_t)ev->ret);
+	} else {
+		put_s64(&o, ev->ret);
+	}
+	put_str(&o, " <");
+	put_u64(&o, ev->dur_ns / 1000000000);
+	put_char(&o, '.');
+	put_fixed(&o, ev->dur_ns % 1000000000 / 1000, 6);
+	put_char(&o, '>');
+	return finish(&o);
+}
+
+/* A JSON string: escapes what JSON requires, replaces bytes that are not UTF-8. */
+static void put_json_string(struct out *o, const char *s, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	put_char(o, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		size_t len = 1;
+
+		if (c == '"' || c == '\\') {
+			put_char(o, '\\');
+			put_char(o, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			put_str(o, "\\u00");
+			put_char(o, digits[c >> 4]);
+			put_char(o, digits[c & 15]);
+		} else if (c < 0x80) {
+			put_char(o, (char)c);
+		} else {
+			/* Lead byte and continuation bytes of one well-formed sequence. */
+			if (c >= 0xc2 && c <= 0xdf)
+				len = 2;
+			else if (c >= 0xe0 && c <= 0xef)
+				len = 3;
+			else if (c >= 0xf0 && c <= 0xf4)
+				len = 4;
+			else
+				len = 0;
+			for (size_t k = 1; len && k < len; k++)
+				if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
+					len = 0;
+			/* Overlong 3/4-byte forms, surrogates and > U+10FFFF. */
+			if (len == 3 && ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0)))
+				len = 0;
+			if (len == 4 && ((c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90)))
+				len = 0;
+			if (len) {
+				put_mem(o, s + i, len);
+			} else {
+				put_str(o, "\\ufffd");
+				len = 1;
+			}
+		}
+		i += len;
+	}
+	put_char(o, '"');
+}
+
+int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	int n = nargs_of(ev);
+
+	put_str(&o, "{\"ts_ns\":");
+	put_u64(&o, ev->ts_ns);
+	put_str(&o, ",\"pid\":");
+	put_u64(&o, ev->pid);
+	put_str(&o, ",\"tid\":");
+	put_u64(&o, ev->tid);
+	put_str(&o, ",\"comm\":");
+	put_json_string(&o, ev->comm, strlen(ev->comm));
+	put_str(&o, ",\"syscall\":");
+	put_json_string(&o, ev->name, strlen(ev->name));
+	put_str(&o, ",\"nr\":");
+	put_u64(&o, ev->nr);
+	put_str(&o, ",\"arch\":\"");
+	put_str(&o, moat_arch_name(ev->arch));
+	put_str(&o, "\",\"args\":[");
+	for (int i = 0; i < n; i++) {
+		const struct moat_trace_str *s = str_of(ev, i);
+
+		if (i)
+			put_char(&o, ',');
+		if (s && !s->fault) {
+			put_json_string(&o, s->data, s->len);
+		} else {
+			put_char(&o, '"');
+			put_hex(&o, ev->args[i]);
+			put_char(&o, '"');
+		}
+	}
+	put_char(&o, ']');
+	if (!ev->noreturn) {
+		put_str(&o, ",\"ret\":");
+		put_s64(&o, ev->ret);
+		if (ev->ret < 0 && ev->ret >= -4095) {
+			const char *name = moat_errno_name((int)-ev->ret);
+
+			put_str(&o, ",\"errno\":");
+			if (name)
+				put_json_string(&o, name, strlen(name));
+			else
+				put_s64(&o, -ev->ret);
+		}
+		put_str(&o, ",\"dur_ns\":");
+		put_u64(&o, ev->dur_ns);
+	}
+	put_char(&o, '}');
+	return finish(&o);
+}
+
+int moat_seccomp_format(const struct moat_seccomp_event *ev, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	put_task(&o, ev->ts_ns, ev->pid, ev->tid, ev->comm);
+	put_str(&o, ev->kind == MOAT_SECCOMP_TRAP ? " seccomp TRAP " : " seccomp KILL ");
+	put_str(&o, ev->name);
+	put_str(&o, " (");
+	put_str(&o, moat_arch_name(ev->arch));
+	put_str(&o, " nr ");
+	put_u64(&o, ev->nr);
+	put_str(&o, ")");
+	if (ev->kind == MOAT_SECCOMP_TRAP) {
+		put_str(&o, ": SIGSYS sent, data ");
+		put_u64(&o, ev->ret_data);
+	} else {
+		put_str(&o, ev->process_died ? ": process killed" : ": thread killed");
+		put_str(&o, ev->via_signal ? " (SIGSYS, core dump)" : " (exit without signal)");
+	}
+	return finish(&o);
+}
+
+int moat_seccomp_format_json(const struct moat_seccomp_event *ev, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	put_str(&o, "{\"ts_ns\":");
+	put_u64(&o, ev->ts_ns);
+	put_str(&o, ",\"pid\":");
+	put_u64(&o, ev->pid);
+	put_str(&o, ",\"tid\":");
+	put_u64(&o, ev->tid);
+	put_str(&o, ",\"comm\":");
+	put_json_string(&o, ev->comm, strlen(ev->comm));
+	put_str(&o, ev->kind == MOAT_SECCOMP_TRAP ? ",\"action\":\"trap\"" : ",\"action\":\"kill\"");
+	put_str(&o, ",\"syscall\":");
+	put_json_string(&o, ev->name, strlen(ev->name));
+	put_str(&o, ",\"nr\":");
+	put_u64(&o, ev->nr);
+	put_str(&o, ",\"arch\":\"");
+	put_str(&o, moat_arch_name(ev->arch));
+	put_str(&o, "\",\"ret_data\":");
+	put_u64(&o, ev->ret_data);
+	if (ev->kind == MOAT_SECCOMP_KILL) {
+		put_str(&o, ev->via_signal ? ",\"via\":\"signal\"" : ",\"via\":\"exit\"");
+		put_str(&o, ev->process_died ? ",\"process_died\":true" : ",\"process_died\":false");
+	}
+	put_char(&o, '}');
+	return finish(&o);
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# moat top on the real kernel: per-syscall counts equal strace -f -c's,
+# one JSON document per interval, filters, percentiles within the buckets.
+set -u
+MOAT=${MOAT:-build/moat}
+B=$(cd "${MOAT_BUILD:-build}" && pwd)
+H=$B/tests/helpers
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "ok 1 - moat top # SKIP needs root"
+	exit 0
+fi
+tmp=$(mktemp -d)
+mpid=
+trap '[ -n "$mpid" ] && kill $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+start() {
+	"$MOAT" top "$@" >"$tmp/out" 2>"$tmp/err" &
+	mpid=$!
+	i=0
+	while ! grep -q tracing "$tmp/err" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+stop() {
+	kill -INT $mpid
+	wait $mpid
+	rc=$?
+	mpid=
+}
+
+start --comm syscall_mix -i 0.2
+(cd "$tmp" && "$H/syscall_mix")
+sleep 0.3
+stop
+check "exit status 0 on SIGINT" '[ $rc = 0 ]'
+check "not a terminal: JSON documents, several intervals" \
+	'jq -e .processes "$tmp/out" >/dev/null && [ "$(grep -c . "$tmp/out")" -ge 2 ]'
+(cd "$tmp" && strace -f -c -o "$tmp/strace.txt" "$H/syscall_mix")
+awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4, (NF == 6 ? $5 : 0) }' "$tmp/strace.txt" |
+	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/want"
+jq -r '.processes[].syscalls[] | "\(.syscall) \(.calls) \(.errors)"' "$tmp/out" |
+	awk '{ c[$1] += $2; e[$1] += $3 } END { for (k in c) print k, c[k], e[k] }' |
+	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/got"
+check "strace saw the program (sanity)" 'grep -q "^getppid 100 0$" "$tmp/want"'
+check "per-syscall calls and errors summed over intervals equal strace -f -c's" \
+	'diff "$tmp/want" "$tmp/got" >&2'
+check "two processes (the program and its child), exit_group counted once each" \
+	'[ "$(jq -r ".processes[] | select(.syscalls[] | .syscall == \"exit_group\" and .calls == 1) | .pid" "$tmp/out" | sort -u | wc -l)" = 2 ]'
+check "a process's calls are the sum of its syscalls' calls" \
+	'jq -e "[.processes[] | .calls == ([.syscalls[].calls] | add)] | all" "$tmp/out" | grep -qv false'
+check "the document's calls and errors are the sum over processes" \
+	'jq -e "(.calls == ([.processes[].calls] | add // 0)) and (.errors == ([.processes[].errors] | add // 0))" "$tmp/out" | grep -qv false'
+check "p50 <= p99, both within the total of a single-call row" \
+	'jq -e "[.processes[].syscalls[] | select(.calls == 1) | .p50_ns == .p99_ns and .p99_ns <= 2 * .total_ns + 1] | all" "$tmp/out" | grep -qv false'
+check "nothing lost" 'jq -e ".lost == 0" "$tmp/out" | grep -qv false'
+
+# -e and -n: only getppid, a fixed number of intervals, then moat stops by itself.
+"$MOAT" top --comm getppid_flood -e getppid -i 0.5 -n 2 >"$tmp/out2" 2>"$tmp/err" &
+mpid=$!
+i=0
+while ! grep -q tracing "$tmp/err" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+"$H/getppid_flood" 12345
+wait $mpid
+rc=$?
+mpid=
+check "-n 2: two documents, exit 0" '[ $rc = 0 ] && [ "$(grep -c . "$tmp/out2")" = 2 ]'
+check "-e getppid: exactly the 12345 getppid calls, nothing else" \
+	'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls)\"" "$tmp/out2" | awk "{ c[\$1] += \$2 } END { for (k in c) print k, c[k] }")" = "getppid 12345" ]'
+"$MOAT" top --comm this-name-is-too-long 2>/dev/null
+check "a comm longer than 15 bytes is a usage error" '[ $? = 2 ]'
+echo "1..$n"

@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# moat trace on the real kernel: counts against strace -f -c, JSON lines,
+# filters, and loss accounting when a flood overruns the ring buffer.
+set -u
+MOAT=${MOAT:-build/moat}
+B=$(cd "${MOAT_BUILD:-build}" && pwd)
+H=$B/tests/helpers
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "ok 1 - moat trace # SKIP needs root"
+	exit 0
+fi
+tmp=$(mktemp -d)
+mpid=
+trap '[ -n "$mpid" ] && kill $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# start ARGS...: moat trace ARGS in the background (stdout $tmp/out), once attached.
+start() {
+	rm -f "$tmp/out" "$tmp/err"
+	"$MOAT" trace "$@" >"$tmp/out" 2>"$tmp/err" &
+	mpid=$!
+	i=0
+	while ! grep -q tracing "$tmp/err" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+# stop: SIGINT, wait; the status is in $rc.
+stop() {
+	kill -INT $mpid
+	wait $mpid
+	rc=$?
+	mpid=
+}
+
+# --- counts against strace -f -c (the program, its thread and its child)
+start --comm syscall_mix --json
+check "attached" 'grep -q tracing "$tmp/err"'
+(cd "$tmp" && "$H/syscall_mix")
+stop
+check "exit status 0 on SIGINT" '[ $rc = 0 ]'
+check "every line is JSON" 'jq -e . "$tmp/out" >/dev/null'
+mv "$tmp/out" "$tmp/trace.json"
+(cd "$tmp" && strace -f -c -o "$tmp/strace.txt" "$H/syscall_mix")
+# "name calls errors", sorted; execve is left out (moat sees its entry under
+# the shell's name), exit/exit_group too (strace -c does not count them).
+awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4, (NF == 6 ? $5 : 0) }' "$tmp/strace.txt" |
+	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/want"
+jq -r 'select(.syscall) | "\(.syscall) \(if .errno then 1 else 0 end)"' "$tmp/trace.json" |
+	awk '{ c[$1]++; e[$1] += $2 } END { for (k in c) print k, c[k], e[k] }' |
+	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/got"
+check "strace saw the program (sanity)" 'grep -q "^getppid 100 0$" "$tmp/want"'
+check "per-syscall calls and errors equal strace -f -c's" 'diff "$tmp/want" "$tmp/got" >&2'
+check "exit_group of the process and its child, no result" \
+	'[ "$(jq -r "select(.syscall == \"exit_group\" and (has(\"ret\") | not)) | .pid" "$tmp/trace.json" | sort -u | wc -l)" = 2 ]'
+check "the thread's calls carry its tid" \
+	'[ "$(jq -r "select(.syscall == \"getpid\") | select(.tid != .pid) | .tid" "$tmp/trace.json" | sort -u | wc -l)" = 1 ]'
+check "failed openat has errno ENOENT and ret -2" \
+	'[ "$(jq -c "select(.syscall == \"openat\" and .errno == \"ENOENT\" and .ret == -2)" "$tmp/trace.json" | wc -l)" = 10 ]'
+check "durations and timestamps are numbers" \
+	'jq -e "select(.syscall == \"getppid\") | (.dur_ns >= 0 and .ts_ns > 1600000000000000000)" "$tmp/trace.json" | grep -qv false'
+
+# --- text lines, -e and --failed
+start --comm syscall_mix -e openat,getuid --failed
+(cd "$tmp" && "$H/syscall_mix")
+stop
+check "--failed -e openat,getuid: the 10 failed openat only" \
+	'[ "$(grep -c " openat(.*) = -1 ENOENT (No such file or directory) <[0-9]*\.[0-9]\{6\}>$" "$tmp/out")" = 10 ] && [ "$(grep -c . "$tmp/out")" = 10 ]'
+check "text line: time pid/tid comm" \
+	'head -1 "$tmp/out" | grep -Eq "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [0-9]+/[0-9]+ syscall_mix openat\("'
+check "summary on stderr" 'grep -q "^moat trace: 10 events, 0 lost$" "$tmp/err"'
+
+# --- a lone event is written while tracing runs, not only when it stops
+# (it stays below the reader's wake-up threshold)
+start --comm getppid_flood -e getppid
+"$H/getppid_flood" 1
+i=0
+while ! grep -q getppid "$tmp/out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "a lone event shows up while tracing runs" 'grep -q " getppid(" "$tmp/out"'
+stop
+
+# --- -p: one process only, and moat stops by itself when it exits
+sh -c 'sleep 0.5; for i in 1 2 3; do cat /dev/null; done' &
+target=$!
+start -p $target --json
+wait $target
+i=0
+while kill -0 $mpid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "-p: moat exits when the process does" '! kill -0 $mpid 2>/dev/null'
+stop 2>/dev/null
+check "-p: only that pid" '[ -s "$tmp/out" ] && [ "$(jq -r .pid "$tmp/out" | sort -u)" = "$target" ]'
+check "-p: the process forks (vfork/clone) and waits (wait4)" \
+	'jq -r .syscall "$tmp/out" | grep -Eq "^(v?fork|clone3?)$" && jq -r .syscall "$tmp/out" | grep -q "^wait4$"'
+
+# --- -c: a cgroup v2 directory
+cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ -n "$cg2" ] && mkdir "$cg2/moat-test-$$" 2>/dev/null; then
+	cg=$cg2/moat-test-$$
+	start -c "$cg" -e getppid --json
+	sh -c "echo \$\$ > $cg/cgroup.procs; exec $H/getppid_flood 50"
+	"$H/getppid_flood" 30 # outside the cgroup
+	stop
+	check "-c: the 50 getppid made inside the cgroup, none of the 30 outside" \
+		'[ "$(jq -r .syscall "$tmp/out" | grep -c getppid)" = 50 ]'
+	rmdir "$cg"
+	"$MOAT" trace -c /nonexistent-cgroup 2>"$tmp/err"
+	check "-c: a missing cgroup is an error" '[ $? = 1 ] && grep -q "no cgroup" "$tmp/err"'
+else
+	ok "-c: cgroup filter # SKIP no writable cgroup2 mount"
+fi
+
+# --- a flood overrunning a 4 KiB ring buffer whose reader is stalled: every
+# getppid is either received or counted lost, and losses show in the stream.
+N=200000
+mkfifo "$tmp/fifo"
+# The reader opens the fifo at once but reads only after the flood: moat
+# blocks writing, the ring fills up, records are lost.
+(exec 3<"$tmp/fifo"; while [ ! -e "$tmp/done" ]; do sleep 0.05; done; cat <&3 >"$tmp/flood") &
+reader=$!
+"$MOAT" trace --comm getppid_flood -e getppid -b 4K --json >"$tmp/fifo" 2>"$tmp/err" &
+mpid=$!
+i=0
+while ! grep -q tracing "$tmp/err" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+"$H/getppid_flood" $N
+touch "$tmp/done"
+stop
+wait $reader
+got=$(jq -r 'select(.syscall == "getppid") | .pid' "$tmp/flood" | wc -l)
+lost=$(jq -r 'select(.lost) | .lost' "$tmp/flood" | awk '{ s += $1 } END { print s + 0 }')
+echo "# flood: $got received, $lost lost in the stream; $(tail -1 "$tmp/err")"
+check "flood: moat exits 0" '[ $rc = 0 ]'
+check "flood: events were lost (the buffer overran)" '[ "$lost" -gt 0 ]'
+check "flood: received + lost in the stream = $N syscalls" '[ $((got + lost)) = $N ]'
+check "flood: the summary says the same" \
+	'grep -q "^moat trace: $got events, $lost lost$" "$tmp/err"'
+echo "1..$n"

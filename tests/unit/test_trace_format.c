@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/* moat_trace_format / _json and moat_seccomp_format / _json on fixed events. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "testutil.h"
+#include "moat/trace.h"
+
+/* 2026-01-02 03:04:05.678901234 UTC, shown in UTC (TZ set in main). */
+#define TS 1767323045678901234ull
+
+static struct moat_trace_event base_event(void)
+{
+	struct moat_trace_event ev = { 0 };
+
+	ev.ts_ns = TS;
+	ev.dur_ns = 1234567; /* 0.001234 s */
+	ev.pid = 100;
+	ev.tid = 101;
+	ev.nr = 110;
+	ev.arch = MOAT_ARCH_X86_64;
+	ev.name = "getppid";
+	strcpy(ev.comm, "app");
+	ev.ret = 42;
+	for (int i = 0; i < MOAT_TRACE_NSTR; i++)
+		ev.str[i].arg = -1;
+	return ev;
+}
+
+static void test_text_success(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	char buf[512];
+	int n = moat_trace_format(&ev, buf, sizeof(buf));
+
+	assert_int_equal(n, (int)strlen(buf));
+	assert_true(strncmp(buf, "03:04:05.678901 100/101 app getppid(", 36) == 0);
+	assert_non_null(strstr(buf, ") = 42 <0.001234>"));
+	assert_string_equal(buf + strlen(buf) - strlen(" = 42 <0.001234>"), " = 42 <0.001234>");
+}
+
+static void test_text_error_and_noreturn(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	char buf[512];
+
+	ev.ret = -2;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, ") = -1 ENOENT (No such file or directory) <0.001234>"));
+	ev.ret = -4095 - 1; /* not an errno: a plain negative number */
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, ") = -4096 <"));
+	ev.noreturn = true;
+	ev.name = "exit_group";
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_string_equal(buf + strlen(buf) - 4, " = ?");
+}
+
+static void test_text_string_escaped(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	char buf[512];
+
+	ev.name = "openat";
+	ev.str[0] = (struct moat_trace_str){ .arg = 1, .data = "/tmp/a\"b\n\x01", .len = 10 };
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"/tmp/a\\\"b\\n\\x01\""));
+	ev.str[0].truncated = true;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"/tmp/a\\\"b\\n\\x01\"..."));
+	/* A string that could not be read shows as its address. */
+	ev.args[1] = 0xdead;
+	ev.str[0].fault = true;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "0xdead"));
+	assert_null(strstr(buf, "/tmp/a"));
+}
+
+static void test_text_truncation_snprintf_semantics(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	char full[512], small[20];
+	int n = moat_trace_format(&ev, full, sizeof(full));
+	int m = moat_trace_format(&ev, small, sizeof(small));
+
+	assert_int_equal(n, m);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_memory_equal(small, full, sizeof(small) - 1);
+	assert_int_equal(moat_trace_format(&ev, NULL, 0), n);
+}
+
+static void test_json_parses_and_escapes(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	json_error_t jerr;
+	json_t *o;
+	char buf[1024];
+
+	ev.name = "openat";
+	ev.ret = -13;
+	/* invalid UTF-8 (\xff, a lone continuation byte), valid 2-byte é, a control char */
+	ev.str[0] = (struct moat_trace_str){ .arg = 1, .data = "a\xff\x80\xc3\xa9\t\"", .len = 7 };
+	ev.args[0] = (uint64_t)-100;
+	moat_trace_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")), 100);
+	assert_int_equal(json_integer_value(json_object_get(o, "tid")), 101);
+	assert_int_equal(json_integer_value(json_object_get(o, "ret")), -13);
+	assert_string_equal(json_string_value(json_object_get(o, "errno")), "EACCES");
+	assert_string_equal(json_string_value(json_object_get(o, "syscall")), "openat");
+	assert_string_equal(json_string_value(json_object_get(o, "comm")), "app");
+	assert_string_equal(json_string_value(json_object_get(o, "arch")), "x86_64");
+	assert_int_equal(json_integer_value(json_object_get(o, "dur_ns")), 1234567);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "args"), 1)),
+			    "a\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9\t\"");
+	json_decref(o);
+	ev.noreturn = true;
+	moat_trace_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_null(json_object_get(o, "ret"));
+	assert_null(json_object_get(o, "dur_ns"));
+	json_decref(o);
+}
+
+static void test_seccomp_formats(void **state)
+{
+	struct moat_seccomp_event ev = { 0 };
+	json_error_t jerr;
+	char buf[512];
+	json_t *o;
+
+	ev.ts_ns = TS;
+	ev.pid = 7;
+	ev.tid = 8;
+	ev.nr = 101;
+	ev.arch = MOAT_ARCH_X86_64;
+	ev.name = "ptrace";
+	ev.kind = MOAT_SECCOMP_KILL;
+	ev.via_signal = false;
+	ev.process_died = false;
+	strcpy(ev.comm, "victim");
+	moat_seccomp_format(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "03:04:05.678901 7/8 victim seccomp KILL ptrace (x86_64 nr 101): "
+				 "thread killed (exit without signal)");
+	moat_seccomp_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "action")), "kill");
+	assert_string_equal(json_string_value(json_object_get(o, "via")), "exit");
+	assert_true(json_is_false(json_object_get(o, "process_died")));
+	json_decref(o);
+	ev.kind = MOAT_SECCOMP_TRAP;
+	ev.ret_data = 42;
+	moat_seccomp_format(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "03:04:05.678901 7/8 victim seccomp TRAP ptrace (x86_64 nr 101): "
+				 "SIGSYS sent, data 42");
+}
+
+static void test_new_rejects_bad_options(void **state)
+{
+	struct moat_trace_opts o = { 0 };
+	struct moat_trace_ops ops = { 0 };
+
+	/* Checked before anything is loaded: no privilege needed to see these. */
+	o.buffer_bytes = 5000; /* not a power of 2 */
+	errno = 0;
+	assert_null(moat_trace_new(&o, &ops));
+	assert_int_equal(errno, EINVAL);
+	o.buffer_bytes = 2048; /* below a page */
+	assert_null(moat_trace_new(&o, &ops));
+	assert_int_equal(errno, EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_success),
+		cmocka_unit_test(test_text_error_and_noreturn),
+		cmocka_unit_test(test_text_string_escaped),
+		cmocka_unit_test(test_text_truncation_snprintf_semantics),
+		cmocka_unit_test(test_json_parses_and_escapes),
+		cmocka_unit_test(test_seccomp_formats),
+		cmocka_unit_test(test_new_rejects_bad_options),
+	};
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return MOAT_RUN_TESTS(tests);
+}
