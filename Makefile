@@ -105,7 +105,7 @@ $(B)/libmoat.a: $(LIB_OBJS)
 $(B)/moat: $(CLI_OBJS) $(B)/libmoat.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libmoat.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libmoat.a tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libmoat.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libmoat.a $(LIBS) -lcmocka -lseccomp -lpthread
 
