@@ -5,7 +5,11 @@
  * through int 0x80. Raw syscall() everywhere: libc may not make a syscall
  * for every call (caching, vDSO).
  *
- *   rec_syscalls [--compat]    exit 0 when every call behaved
+ *   rec_syscalls [--compat] [--no-thread]    exit 0 when every call behaved
+ *
+ * Whether pthread_join has to wait (a futex call) depends on scheduling:
+ * --no-thread leaves the thread out where the same calls are needed in
+ * every run (running under a recorded policy).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -44,11 +48,15 @@ static long compat_getppid(void)
 
 int main(int argc, char **argv)
 {
-	int compat = argc > 1 && !strcmp(argv[1], "--compat");
+	int compat = 0, thread = 1;
 	int fds[2], n, status, bad = 0;
 	pthread_t t;
 	pid_t child;
 
+	for (int i = 1; i < argc; i++) {
+		compat |= !strcmp(argv[i], "--compat");
+		thread &= !!strcmp(argv[i], "--no-thread");
+	}
 	for (int i = 0; i < N_GETPPID; i++)
 		syscall(SYS_getppid);
 	for (int i = 0; i < N_PRCTL; i++)
@@ -81,7 +89,9 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	bad |= child < 0 || waitpid(child, &status, 0) != child || status != 0;
-	bad |= pthread_create(&t, NULL, thread_main, NULL) != 0;
-	bad |= pthread_join(t, NULL) != 0;
+	if (thread) {
+		bad |= pthread_create(&t, NULL, thread_main, NULL) != 0;
+		bad |= pthread_join(t, NULL) != 0;
+	}
 	return bad;
 }
