@@ -59,6 +59,13 @@ int moat_policy_check(const struct moat_policy *p, const struct moat_check_opts 
 struct moat_action moat_policy_decide(const struct moat_policy *p, const char *syscall,
 				      const uint64_t args[6], long *rule);
 
+/*
+ * Arguments that satisfy R's comparisons (for each argument the first
+ * comparison on it picks the value; others on the same argument may then
+ * fail). Used to probe a rule: check, diff.
+ */
+void moat_rule_witness(const struct moat_rule *r, uint64_t args[6]);
+
 #ifdef __cplusplus
 }
 #endif

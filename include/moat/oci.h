@@ -19,7 +19,7 @@ extern "C" {
 
 enum moat_oci_target {
 	MOAT_OCI_TARGET_OCI = 0, /* runtime-spec / Docker / Podman JSON */
-	MOAT_OCI_TARGET_SPO,     /* Kubernetes Security Profiles Operator */
+	MOAT_OCI_TARGET_SPO,	 /* Kubernetes Security Profiles Operator */
 };
 
 /*

@@ -4,7 +4,8 @@
  * it (src/sandbox/). Syscalls the policy denies are compiled as
  * SECCOMP_RET_USER_NOTIF (moat_compile's notify_mask, see
  * moat_sandbox_notify_mask); the supervisor receives each one, works out
- * which rule decided (moat_sim_run on the same program + its origin table),
+ * which rule decided (by the policy's first-match semantics,
+ * moat_policy_deciding_rule: routed rules share one ret in the program),
  * hands a structured event to the caller and then answers the kernel
  * according to the mode. The library never prints: the CLI formats events.
  *
@@ -47,9 +48,10 @@ uint32_t moat_sandbox_notify_mask(enum moat_run_mode mode);
 struct moat_sandbox_opts {
 	const struct moat_prog *prog; /* the filter to install; required */
 	/*
-	 * The policy PROG was compiled from: its origin table points into it
-	 * (rule locations and the policy's own actions). NULL: every routed
-	 * syscall is answered EPERM (enforce), and reported without a rule.
+	 * The policy PROG was compiled from: it names the rule that decided
+	 * each routed call, its location and the policy's own action. NULL:
+	 * PROG's origin table is used as is, and every routed call is
+	 * answered EPERM in enforce mode.
 	 */
 	const struct moat_policy *policy;
 	uint32_t mode;	       /* enum moat_run_mode */
@@ -148,7 +150,10 @@ int moat_sandbox_spawn(struct moat_sandbox *sb, char *const argv[], char *const 
 /* The child's pid (0 before spawn). */
 pid_t moat_sandbox_pid(const struct moat_sandbox *sb);
 
-/* Called for each violation before the kernel gets the answer; nonzero stops nothing. */
+/*
+ * Called for each routed call (violations, and calls of log rules) before
+ * the kernel gets the answer: in kill mode the report comes before the kill.
+ */
 typedef void (*moat_violation_fn)(const struct moat_violation *v, void *ctx);
 
 /*

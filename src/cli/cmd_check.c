@@ -8,12 +8,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/policy_input.h"
 #include "moat/check.h"
 #include "moat/oci.h"
 #include "moat/util.h"
 
-MOAT_CMD(check, "lint a policy: dangerous syscalls, bypasses, comparison with the container default");
+MOAT_CMD(check, "lint a policy: dangerous syscalls, bypasses, beyond the container default");
 
 const char help_check[] =
 	"usage: moat check POLICY [--json] [--baseline FILE|none] [--caps CAP,...]\n"
@@ -120,11 +119,11 @@ static int print_json(const struct moat_findings *f)
 		return -ENOMEM;
 	for (size_t i = 0; i < f->n; i++) {
 		const struct moat_finding *x = &f->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:i, s:i}", "id", x->id,
-				      "severity", level_name(x->severity), "message", x->msg,
-				      "explanation", x->why, "syscall", x->syscall, "file",
-				      x->loc.file, "line", (int)x->loc.line, "column",
-				      (int)x->loc.col);
+		json_t *o =
+			json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:i, s:i}", "id", x->id,
+				  "severity", level_name(x->severity), "message", x->msg,
+				  "explanation", x->why, "syscall", x->syscall, "file", x->loc.file,
+				  "line", (int)x->loc.line, "column", (int)x->loc.col);
 
 		if (!o || json_array_append_new(arr, o)) {
 			json_decref(arr);
@@ -192,7 +191,8 @@ int cmd_check(int argc, char **argv)
 				return MOAT_EXIT_USAGE;
 			break;
 		default:
-			fprintf(stderr, "usage: moat check POLICY [--json] [--baseline FILE|none]\n");
+			fprintf(stderr,
+				"usage: moat check POLICY [--json] [--baseline FILE|none]\n");
 			return MOAT_EXIT_USAGE;
 		}
 	}
@@ -203,17 +203,22 @@ int cmd_check(int argc, char **argv)
 	if (!baseline && access(default_baseline, R_OK) == 0)
 		baseline = default_baseline;
 	if (baseline && strcmp(baseline, "none")) {
+		struct moat_diags d;
+
 		/* The baseline's own warnings are not the user's business here. */
-		base = cli_policy_input(baseline, &oci, true);
+		moat_diags_init(&d);
+		if (moat_policy_load(baseline, NULL, &oci, &base, &d))
+			base = NULL;
+		moat_diags_free(&d);
 		if (!base) {
 			fprintf(stderr, "moat check: cannot read the baseline %s\n", baseline);
 			return MOAT_EXIT_FAIL;
 		}
 		opts.baseline = base;
-		opts.baseline_name = baseline == default_baseline ? "Podman's default profile"
-								  : baseline;
+		opts.baseline_name =
+			baseline == default_baseline ? "Podman's default profile" : baseline;
 	}
-	p = cli_policy_input(argv[optind], &oci, false);
+	p = cli_load_policy(argv[optind], &oci);
 	if (!p)
 		goto out;
 	moat_findings_init(&f);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/policy_input.h"
 #include "moat/oci.h"
 #include "moat/util.h"
 
@@ -92,12 +91,29 @@ static char *name_from_path(const char *out)
 	return name;
 }
 
+/* The default output is the other format: is IN JSON (first non-blank byte '{')? */
+static bool input_is_json(const char *path)
+{
+	char *data;
+	size_t len;
+	bool json;
+
+	if (moat_read_file(path, 0, &data, &len))
+		return false;
+	json = data[strspn(data, " \t\r\n")] == '{';
+	free(data);
+	return json;
+}
+
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "to", required_argument, NULL, 't' },
-		{ "caps", required_argument, NULL, 'c' },   { "kernel", required_argument, NULL, 'k' },
-		{ "host-arch", no_argument, NULL, 'H' },    { "name", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "to", required_argument, NULL, 't' },
+		{ "caps", required_argument, NULL, 'c' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "host-arch", no_argument, NULL, 'H' },
+		{ "name", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct moat_oci_opts oci = { 0 };
@@ -123,9 +139,11 @@ int cmd_convert(int argc, char **argv)
 				return MOAT_EXIT_USAGE;
 			break;
 		case 'k':
-			if (moat_kernel_version_parse(optarg, &oci.kernel_major, &oci.kernel_minor) ||
+			if (moat_kernel_version_parse(optarg, &oci.kernel_major,
+						      &oci.kernel_minor) ||
 			    !oci.kernel_major) {
-				fprintf(stderr, "moat convert: --kernel wants X.Y, not '%s'\n", optarg);
+				fprintf(stderr, "moat convert: --kernel wants X.Y, not '%s'\n",
+					optarg);
 				return MOAT_EXIT_USAGE;
 			}
 			break;
@@ -136,12 +154,14 @@ int cmd_convert(int argc, char **argv)
 			name = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: moat convert IN [-o OUT] [--to moat|oci|spo] ...\n");
+			fprintf(stderr,
+				"usage: moat convert IN [-o OUT] [--to moat|oci|spo] ...\n");
 			return MOAT_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "moat convert: expected one input file (see 'moat convert --help')\n");
+		fprintf(stderr,
+			"moat convert: expected one input file (see 'moat convert --help')\n");
 		return MOAT_EXIT_USAGE;
 	}
 	in = argv[optind];
@@ -150,9 +170,9 @@ int cmd_convert(int argc, char **argv)
 		return MOAT_EXIT_USAGE;
 	}
 	if (!to)
-		to = cli_policy_is_json(in) ? "moat" : "oci";
+		to = input_is_json(in) ? "moat" : "oci";
 
-	p = cli_policy_input(in, &oci, false);
+	p = cli_load_policy(in, &oci);
 	if (!p)
 		return MOAT_EXIT_FAIL;
 	moat_diags_init(&d);
@@ -160,8 +180,8 @@ int cmd_convert(int argc, char **argv)
 	if (!err)
 		err = moat_policy_canonicalize(p);
 	if (!err && strcmp(to, "moat"))
-		err = moat_oci_check(p, strcmp(to, "spo") ? MOAT_OCI_TARGET_OCI : MOAT_OCI_TARGET_SPO,
-				     &d);
+		err = moat_oci_check(
+			p, strcmp(to, "spo") ? MOAT_OCI_TARGET_OCI : MOAT_OCI_TARGET_SPO, &d);
 	cli_print_diags(&d);
 	moat_diags_free(&d);
 	if (err == -ENOMEM)

@@ -191,6 +191,67 @@ static int32_t test(struct argb *a, uint32_t w, uint16_t op, uint32_t k, uint32_
 	return n;
 }
 
+/* Large sets sharing one high word: binary search over the low words. */
+#define IN_SEARCH_MIN 8
+
+static bool in_searchable(const struct argb *a, const struct moat_cmp *cmp, const struct facts *f)
+{
+	if (!a->learn || cmp->nset < IN_SEARCH_MIN || f->st[2u * cmp->arg] != FACT_NONE)
+		return false;
+	for (uint32_t i = 1; i < cmp->nset; i++)
+		if (cmp->set[i] >> 32 != cmp->set[0] >> 32)
+			return false;
+	return true;
+}
+
+static int32_t in_tree(struct argb *a, const struct moat_cmp *cmp, uint32_t i, uint32_t j,
+		       int32_t yes, int32_t no)
+{
+	int32_t hi, lo;
+	uint32_t m;
+
+	if (j - i < 3) {
+		int32_t n = no;
+
+		for (uint32_t k = j + 1; k-- > i && n >= 0;)
+			n = ir_jmp(&a->c->ir, BPF_JEQ, (uint32_t)cmp->set[k], yes, n);
+		return n;
+	}
+	m = (i + j + 1) / 2;
+	hi = in_tree(a, cmp, m, j, yes, no);
+	if (hi < 0)
+		return hi;
+	lo = in_tree(a, cmp, i, m - 1, yes, no);
+	if (lo < 0)
+		return lo;
+	return ir_jmp(&a->c->ir, BPF_JGE, (uint32_t)cmp->set[m], hi, lo);
+}
+
+/*
+ * arg in {v1..vn}, n large, one high word: log2(n) tests on the low word
+ * (sorted, as the set is), then the high word once.
+ */
+static int32_t in_search(struct argb *a, const struct moat_cmp *cmp, struct pos p,
+			 const struct facts *f)
+{
+	uint32_t lo = 2u * cmp->arg;
+	struct facts g = *f;
+	int32_t yes, no, n;
+
+	g.acc = lo;
+	yes = build(a, (struct pos){ p.ri, p.cj, 2 * cmp->nset }, &g);
+	if (yes < 0)
+		return yes;
+	no = build(a, (struct pos){ p.ri + 1, 0, 0 }, &g);
+	if (no < 0)
+		return no;
+	a->c->ir.rule = (int32_t)a->s->rules[p.ri];
+	n = in_tree(a, cmp, 0, cmp->nset - 1, yes, no);
+	if (f->acc != lo)
+		n = ir_ld(&a->c->ir, word_off(lo), n);
+	return n;
+}
+
 static int32_t lower_cmp(struct argb *a, const struct moat_cmp *cmp, struct pos p,
 			 const struct facts *f)
 {
@@ -245,7 +306,14 @@ static int32_t lower_cmp(struct argb *a, const struct moat_cmp *cmp, struct pos 
 		 * a high word the high tests are one shared node.
 		 */
 		uint32_t i = p.step / 2;
-		struct pos other = i + 1 < cmp->nset ? (struct pos){ p.ri, p.cj, 2 * (i + 1) } : fail;
+		struct pos other =
+			i + 1 < cmp->nset ? (struct pos){ p.ri, p.cj, 2 * (i + 1) } : fail;
+
+		if (p.step == 2 * cmp->nset) /* after the binary search: the shared high word */
+			return test(a, hi, BPF_JEQ, (uint32_t)(cmp->set[0] >> 32), UINT32_MAX, next,
+				    fail, f);
+		if (p.step == 0 && in_searchable(a, cmp, f))
+			return in_search(a, cmp, p, f);
 
 		if (p.step % 2 == 0)
 			return test(a, lo, BPF_JEQ, (uint32_t)cmp->set[i], UINT32_MAX,

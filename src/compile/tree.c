@@ -4,8 +4,9 @@
  * ranges of equal outcome. Each test is a `jge` on a boundary; the shape is
  * an optimal alphabetic tree for the ranges' weights (syscall counts from a
  * recording, so hot syscalls sit near the root), computed with Knuth's
- * O(n^2) dynamic programme. A range made of one number between two ranges
- * with the same outcome costs one `jeq` instead of two `jge`.
+ * O(n^2) dynamic programme. A stretch where one outcome is the background
+ * and the others are single numbers may instead be a short chain of `jeq`
+ * (one test per number instead of two boundaries), when that is cheaper.
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -13,8 +14,12 @@
 
 #include "compile/compile_int.h"
 
-/* Above this many ranges the O(n^2) table gets big: split at the weighted median. */
+/*
+ * Above this many ranges the O(n^2) table gets big: split at the weighted
+ * median instead (-O2 affords a bigger table).
+ */
 #define DP_MAX_RANGES 400
+#define DP_MAX_RANGES_O2 1200
 
 struct tree {
 	struct compile_ctx *c;
@@ -23,7 +28,9 @@ struct tree {
 	double *prefix; /* prefix[i] = weight of ranges [0, i) */
 	double *cost;	/* n x n */
 	int32_t *root;	/* n x n: split after root[i][j]; */
-	uint8_t *jeq;	/* n x n: the one-jeq shape is cheaper */
+	uint8_t *jeq;	/* n x n: a jeq chain is cheaper than a split */
+	uint32_t *chain_lo,
+		*chain_hi; /* r[i..j] may be a chain iff chain_lo[i] <= j <= chain_hi[i] */
 };
 
 static double weight(const struct tree *t, uint32_t i, uint32_t j)
@@ -31,16 +38,113 @@ static double weight(const struct tree *t, uint32_t i, uint32_t j)
 	return t->prefix[j + 1] - t->prefix[i];
 }
 
-/* r[i], r[i+1], r[i+2] with r[i+1] a single number and r[i], r[i+2] equal. */
-static bool is_exception(const struct tree *t, uint32_t i)
+/*
+ * What one more instruction in the program weighs against one more test
+ * executed by a range of weight 1: the tree minimises tests executed plus
+ * this times its size.
+ */
+#ifndef SIZE_COST
+#define SIZE_COST 1.0
+#endif
+
+/* Longest jeq chain considered: longer ones lose to the tree anyway. */
+#define CHAIN_MAX 8
+
+static bool is_single(const struct tree *t, uint32_t k)
 {
-	return i + 2 < t->n && t->r[i].node == t->r[i + 2].node &&
-	       t->r[i + 2].lo == t->r[i + 1].lo + 1;
+	uint64_t end = k + 1 < t->n ? t->r[k + 1].lo : (uint64_t)UINT32_MAX + 1;
+
+	return end == (uint64_t)t->r[k].lo + 1;
+}
+
+/*
+ * Can r[i..j] be a jeq chain: one background node (that of the first range
+ * that is not a single number) and single numbers? Its cost (weighted
+ * tests: the k-th number tested pays k, the background pays them all) goes
+ * to *COST, the numbers in test order (heaviest first) to ORDER.
+ */
+static bool chain_cost(const struct tree *t, uint32_t i, uint32_t j, double *cost, uint32_t *order,
+		       uint32_t *norder)
+{
+	int32_t bg = -1;
+	uint32_t k = 0;
+	double wb = 0, c = 0;
+
+	for (uint32_t m = i; m <= j; m++)
+		if (!is_single(t, m)) {
+			bg = t->r[m].node;
+			break;
+		}
+	if (bg < 0)
+		return false;
+	for (uint32_t m = i; m <= j; m++) {
+		if (t->r[m].node == bg) {
+			wb += weight(t, m, m);
+			continue;
+		}
+		if (!is_single(t, m) || k == CHAIN_MAX)
+			return false;
+		/* Insertion by weight, heaviest first. */
+		uint32_t at = k++;
+
+		while (at > 0 && t->r[order[at - 1]].weight < t->r[m].weight) {
+			order[at] = order[at - 1];
+			at--;
+		}
+		order[at] = m;
+	}
+	if (!k)
+		return false;
+	for (uint32_t q = 0; q < k; q++)
+		c += (q + 1) * t->r[order[q]].weight;
+	*cost = c + wb * k;
+	*norder = k;
+	return true;
+}
+
+static int32_t emit_chain(struct tree *t, uint32_t i, uint32_t j)
+{
+	uint32_t order[CHAIN_MAX], k, bgi = i;
+	double cost;
+	int32_t node;
+
+	if (!chain_cost(t, i, j, &cost, order, &k))
+		return -EINVAL;
+	while (is_single(t, bgi) && bgi < j)
+		bgi++;
+	node = t->r[bgi].node;
+	for (uint32_t q = k; q-- > 0 && node >= 0;)
+		node = ir_jmp(&t->c->ir, BPF_JEQ, t->r[order[q]].lo, t->r[order[q]].node, node);
+	return node;
+}
+
+/* Where chains may end, per start: keeps chain_cost() off hopeless intervals. */
+static void chain_bounds(struct tree *t)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t j = i, k = 0;
+		int32_t bg;
+
+		while (j < t->n && is_single(t, j))
+			j++;
+		t->chain_lo[i] = j;
+		t->chain_hi[i] = 0;
+		if (j == t->n)
+			continue;
+		bg = t->r[j].node;
+		for (j = i; j < t->n && j - i <= 2 * CHAIN_MAX; j++) {
+			if (t->r[j].node != bg && (!is_single(t, j) || ++k > CHAIN_MAX))
+				break;
+			t->chain_hi[i] = j;
+		}
+	}
 }
 
 static void optimal_tree(struct tree *t)
 {
 	uint32_t n = t->n;
+
+	chain_bounds(t);
 
 	for (uint32_t i = 0; i < n; i++) {
 		t->cost[i * n + i] = 0;
@@ -67,12 +171,19 @@ static void optimal_tree(struct tree *t)
 				}
 			}
 			t->root[i * n + j] = bk;
-			t->cost[i * n + j] = best + weight(t, i, j);
+			t->cost[i * n + j] = best + weight(t, i, j) + SIZE_COST;
 			t->jeq[i * n + j] = 0;
-			if (len == 3 && is_exception(t, i)) {
-				/* jeq nr ? r[i+1] : r[i] -- one test for all three. */
-				t->cost[i * n + j] = weight(t, i, j);
-				t->jeq[i * n + j] = 1;
+			if (j >= t->chain_lo[i] && j <= t->chain_hi[i]) {
+				uint32_t order[CHAIN_MAX], k;
+				double c;
+
+				/* Knuth's bounds keep using root[]: only the cost changes. */
+				if (chain_cost(t, i, j, &c, order, &k) &&
+				    c + SIZE_COST * k < t->cost[i * n + j]) {
+					c += SIZE_COST * k;
+					t->cost[i * n + j] = c;
+					t->jeq[i * n + j] = 1;
+				}
 			}
 		}
 	}
@@ -86,7 +197,7 @@ static int32_t emit_dp(struct tree *t, uint32_t i, uint32_t j)
 	if (i == j)
 		return t->r[i].node;
 	if (t->jeq[i * t->n + j])
-		return ir_jmp(&t->c->ir, BPF_JEQ, t->r[i + 1].lo, t->r[i + 1].node, t->r[i].node);
+		return emit_chain(t, i, j);
 	k = (uint32_t)t->root[i * t->n + j];
 	rt = emit_dp(t, k + 1, j);
 	if (rt < 0)
@@ -106,8 +217,9 @@ static int32_t emit_median(struct tree *t, uint32_t i, uint32_t j)
 
 	if (i == j)
 		return t->r[i].node;
-	if (j == i + 2 && is_exception(t, i) && t->c->opts->optimize > 0)
-		return ir_jmp(&t->c->ir, BPF_JEQ, t->r[i + 1].lo, t->r[i + 1].node, t->r[i].node);
+	if (j == i + 2 && t->c->opts->optimize > 0 && !is_single(t, i) && is_single(t, i + 1) &&
+	    t->r[i].node == t->r[i + 2].node)
+		return emit_chain(t, i, j);
 	for (uint32_t m = i; m < j; m++) {
 		double d = weight(t, i, m) - weight(t, m + 1, j);
 
@@ -130,11 +242,13 @@ static int32_t emit_median(struct tree *t, uint32_t i, uint32_t j)
 int32_t compile_dispatch_tree(struct compile_ctx *c, const struct nr_range *r, uint32_t n)
 {
 	struct tree t = { .c = c, .r = r, .n = n };
-	bool dp = c->opts->optimize > 0 && n <= DP_MAX_RANGES;
+	bool dp = c->opts->optimize > 0 &&
+		  n <= (c->opts->optimize > 1 ? DP_MAX_RANGES_O2 : DP_MAX_RANGES);
 	int32_t node = -ENOMEM;
 
 	if (n == 0)
 		return -EINVAL;
+
 	t.prefix = malloc((n + 1) * sizeof(double));
 	if (!t.prefix)
 		return -ENOMEM;
@@ -145,7 +259,9 @@ int32_t compile_dispatch_tree(struct compile_ctx *c, const struct nr_range *r, u
 		t.cost = malloc((size_t)n * n * sizeof(double));
 		t.root = malloc((size_t)n * n * sizeof(int32_t));
 		t.jeq = malloc((size_t)n * n);
-		if (!t.cost || !t.root || !t.jeq)
+		t.chain_lo = malloc(n * sizeof(uint32_t));
+		t.chain_hi = malloc(n * sizeof(uint32_t));
+		if (!t.cost || !t.root || !t.jeq || !t.chain_lo || !t.chain_hi)
 			goto out;
 		optimal_tree(&t);
 		node = emit_dp(&t, 0, n - 1);
@@ -157,6 +273,8 @@ out:
 	free(t.cost);
 	free(t.root);
 	free(t.jeq);
+	free(t.chain_lo);
+	free(t.chain_hi);
 	return node;
 }
 

@@ -129,8 +129,7 @@ static bool permits(struct moat_action a)
 	return a.kind == MOAT_ACT_ALLOW || a.kind == MOAT_ACT_LOG;
 }
 
-/* A vector satisfying R's comparisons (the first one on each argument wins). */
-static void witness_for(const struct moat_rule *r, uint64_t *args)
+void moat_rule_witness(const struct moat_rule *r, uint64_t args[6])
 {
 	uint32_t set = 0;
 
@@ -187,7 +186,7 @@ static bool allowed(const struct moat_policy *p, const char *syscall, const uint
 	for (size_t i = 0; i < p->nrules; i++) {
 		if (strcmp(p->rules[i].syscall, syscall))
 			continue;
-		witness_for(&p->rules[i], w);
+		moat_rule_witness(&p->rules[i], w);
 		if (permits(moat_policy_decide(p, syscall, w, rule)))
 			return true;
 	}
@@ -258,8 +257,11 @@ static const char why_default[] =
 	"every syscall the policy does not list runs, including ones added to the kernel "
 	"after the policy was written: an allow-list (default errno/kill) is the safe shape";
 
-/* Namespace flags (linux/sched.h), each with SIGCHLD as clone's exit signal. */
-static const uint64_t ns_flags[][6] = {
+/*
+ * Namespace flags (linux/sched.h). clone's low byte is the exit signal
+ * (SIGCHLD here), so CLONE_NEWTIME (0x80) exists only for unshare and clone3.
+ */
+static const uint64_t clone_ns[][6] = {
 	{ 0x10000000 | 17 }, /* CLONE_NEWUSER */
 	{ 0x00020000 | 17 }, /* CLONE_NEWNS */
 	{ 0x20000000 | 17 }, /* CLONE_NEWPID */
@@ -267,7 +269,10 @@ static const uint64_t ns_flags[][6] = {
 	{ 0x08000000 | 17 }, /* CLONE_NEWIPC */
 	{ 0x04000000 | 17 }, /* CLONE_NEWUTS */
 	{ 0x02000000 | 17 }, /* CLONE_NEWCGROUP */
-	{ 0x00000080 | 17 }, /* CLONE_NEWTIME */
+};
+static const uint64_t unshare_ns[][6] = {
+	{ 0x10000000 }, { 0x00020000 }, { 0x20000000 }, { 0x40000000 },
+	{ 0x08000000 }, { 0x04000000 }, { 0x02000000 }, { 0x00000080 }, /* CLONE_NEWTIME */
 };
 
 static int check_dangerous(const struct moat_policy *p, struct moat_findings *f)
@@ -293,8 +298,10 @@ static int check_dangerous(const struct moat_policy *p, struct moat_findings *f)
 	for (int k = 0; !err && k < 2; k++) {
 		const char *sc = k ? "unshare" : "clone";
 
-		if (!exists(p, sc) || !allowed(p, sc, ns_flags, sizeof(ns_flags) / sizeof(ns_flags[0]),
-					       &rule))
+		if (!exists(p, sc) ||
+		    !(k ? allowed(p, sc, unshare_ns, sizeof(unshare_ns) / sizeof(unshare_ns[0]),
+				  &rule)
+			: allowed(p, sc, clone_ns, sizeof(clone_ns) / sizeof(clone_ns[0]), &rule)))
 			continue;
 		err = add(f, "namespaces", MOAT_DIAG_WARNING, sc, loc_of(p, rule),
 			  "new namespaces (user namespaces above all) open kernel interfaces "
@@ -404,12 +411,16 @@ static int check_valid(const struct moat_policy *p, struct moat_findings *f)
 
 		if (g->level == MOAT_DIAG_NOTE)
 			continue;
-		err = add(f, g->level == MOAT_DIAG_ERROR ? "invalid" : shadow ? "shadowed" : "lint",
-			  g->level, NULL, loc,
-			  shadow ? "for one syscall the first matching rule decides: a rule that "
-				   "can never match first is dead code, and often a mistake in order"
-				 : "the policy cannot be compiled as written",
-			  "%s", g->msg);
+		err = add(
+			f,
+			g->level == MOAT_DIAG_ERROR ? "invalid"
+			: shadow		    ? "shadowed"
+						    : "lint",
+			g->level, NULL, loc,
+			shadow ? "for one syscall the first matching rule decides: a rule that "
+				 "can never match first is dead code, and often a mistake in order"
+			       : "the policy cannot be compiled as written",
+			"%s", g->msg);
 	}
 	moat_diags_free(&d);
 	return err;
@@ -420,6 +431,7 @@ static int check_baseline(const struct moat_policy *p, const struct moat_check_o
 {
 	enum moat_arch native = moat_arch_native();
 	size_t n = moat_syscall_count(native), count = 0;
+	long first = -1;
 	char *list = NULL;
 	size_t size = 0;
 	FILE *m;
@@ -438,6 +450,8 @@ static int check_baseline(const struct moat_policy *p, const struct moat_check_o
 		if (!allowed(p, name, NULL, 0, &rule) || allowed(o->baseline, name, NULL, 0, NULL))
 			continue;
 		fprintf(m, "%s%s", count ? " " : "", name);
+		if (!count)
+			first = rule;
 		count++;
 	}
 	if (fclose(m) || !list) {
@@ -445,7 +459,7 @@ static int check_baseline(const struct moat_policy *p, const struct moat_check_o
 		return -ENOMEM;
 	}
 	if (count)
-		err = add(f, "beyond-baseline", MOAT_DIAG_NOTE, NULL, p->default_loc,
+		err = add(f, "beyond-baseline", MOAT_DIAG_NOTE, NULL, loc_of(p, first),
 			  "a syscall the container default denies is either not needed by "
 			  "ordinary programs or dangerous in a container; make sure each is needed",
 			  "allows %zu syscall%s that %s denies: %s", count, count == 1 ? "" : "s",

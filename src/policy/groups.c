@@ -7,6 +7,7 @@
 
 #include "moat/groups.h"
 #include "moat/policy.h"
+#include "policy/parse.h"
 
 const struct moat_group *moat_group_find(const char *name)
 {
@@ -51,7 +52,8 @@ int moat_group_members(const struct moat_group *g, char **out)
 	moat_diags_init(&d);
 	if (asprintf(&name, "@%s", g->name) < 0)
 		return -ENOMEM;
-	err = moat_policy_parse_string(name, g->text, strlen(g->text), NULL, &p, &d);
+	/* Every spelling, for all architectures. */
+	err = moat_parse_text(name, g->text, strlen(g->text), name, NULL, true, &p, &d);
 	free(name);
 	moat_diags_free(&d);
 	if (err)

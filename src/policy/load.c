@@ -36,7 +36,7 @@ int moat_policy_load(const char *path, const struct moat_parse_opts *opts,
 		err = moat_oci_import(path, data, len, oci_opts, out, diags);
 	} else {
 		real = realpath(path, NULL);
-		err = moat_parse_text(path, data, len, real, opts, out, diags);
+		err = moat_parse_text(path, data, len, real, opts, false, out, diags);
 		free(real);
 	}
 	free(data);

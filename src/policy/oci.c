@@ -22,20 +22,47 @@
 
 #define CAP(x) [x] = #x
 static const char *const cap_names[] = {
-	CAP(CAP_CHOWN),		  CAP(CAP_DAC_OVERRIDE),   CAP(CAP_DAC_READ_SEARCH),
-	CAP(CAP_FOWNER),	  CAP(CAP_FSETID),	   CAP(CAP_KILL),
-	CAP(CAP_SETGID),	  CAP(CAP_SETUID),	   CAP(CAP_SETPCAP),
-	CAP(CAP_LINUX_IMMUTABLE), CAP(CAP_NET_BIND_SERVICE), CAP(CAP_NET_BROADCAST),
-	CAP(CAP_NET_ADMIN),	  CAP(CAP_NET_RAW),	   CAP(CAP_IPC_LOCK),
-	CAP(CAP_IPC_OWNER),	  CAP(CAP_SYS_MODULE),	   CAP(CAP_SYS_RAWIO),
-	CAP(CAP_SYS_CHROOT),	  CAP(CAP_SYS_PTRACE),	   CAP(CAP_SYS_PACCT),
-	CAP(CAP_SYS_ADMIN),	  CAP(CAP_SYS_BOOT),	   CAP(CAP_SYS_NICE),
-	CAP(CAP_SYS_RESOURCE),	  CAP(CAP_SYS_TIME),	   CAP(CAP_SYS_TTY_CONFIG),
-	CAP(CAP_MKNOD),		  CAP(CAP_LEASE),	   CAP(CAP_AUDIT_WRITE),
-	CAP(CAP_AUDIT_CONTROL),	  CAP(CAP_SETFCAP),	   CAP(CAP_MAC_OVERRIDE),
-	CAP(CAP_MAC_ADMIN),	  CAP(CAP_SYSLOG),	   CAP(CAP_WAKE_ALARM),
-	CAP(CAP_BLOCK_SUSPEND),	  CAP(CAP_AUDIT_READ),	   CAP(CAP_PERFMON),
-	CAP(CAP_BPF),		  CAP(CAP_CHECKPOINT_RESTORE),
+	CAP(CAP_CHOWN),
+	CAP(CAP_DAC_OVERRIDE),
+	CAP(CAP_DAC_READ_SEARCH),
+	CAP(CAP_FOWNER),
+	CAP(CAP_FSETID),
+	CAP(CAP_KILL),
+	CAP(CAP_SETGID),
+	CAP(CAP_SETUID),
+	CAP(CAP_SETPCAP),
+	CAP(CAP_LINUX_IMMUTABLE),
+	CAP(CAP_NET_BIND_SERVICE),
+	CAP(CAP_NET_BROADCAST),
+	CAP(CAP_NET_ADMIN),
+	CAP(CAP_NET_RAW),
+	CAP(CAP_IPC_LOCK),
+	CAP(CAP_IPC_OWNER),
+	CAP(CAP_SYS_MODULE),
+	CAP(CAP_SYS_RAWIO),
+	CAP(CAP_SYS_CHROOT),
+	CAP(CAP_SYS_PTRACE),
+	CAP(CAP_SYS_PACCT),
+	CAP(CAP_SYS_ADMIN),
+	CAP(CAP_SYS_BOOT),
+	CAP(CAP_SYS_NICE),
+	CAP(CAP_SYS_RESOURCE),
+	CAP(CAP_SYS_TIME),
+	CAP(CAP_SYS_TTY_CONFIG),
+	CAP(CAP_MKNOD),
+	CAP(CAP_LEASE),
+	CAP(CAP_AUDIT_WRITE),
+	CAP(CAP_AUDIT_CONTROL),
+	CAP(CAP_SETFCAP),
+	CAP(CAP_MAC_OVERRIDE),
+	CAP(CAP_MAC_ADMIN),
+	CAP(CAP_SYSLOG),
+	CAP(CAP_WAKE_ALARM),
+	CAP(CAP_BLOCK_SUSPEND),
+	CAP(CAP_AUDIT_READ),
+	CAP(CAP_PERFMON),
+	CAP(CAP_BPF),
+	CAP(CAP_CHECKPOINT_RESTORE),
 };
 #undef CAP
 #define NCAPS (sizeof(cap_names) / sizeof(cap_names[0]))
@@ -171,6 +198,19 @@ static size_t loc_elem(const char *s, size_t len, size_t off, size_t idx)
 	return NPOS;
 }
 
+/* Offset of the element after the one at OFF in an array; NPOS at the end. */
+static size_t next_elem(const char *s, size_t len, size_t off)
+{
+	size_t i;
+
+	if (off == NPOS)
+		return NPOS;
+	i = skip_ws(s, len, skip_value(s, len, off));
+	if (i >= len || s[i] != ',')
+		return NPOS;
+	return skip_ws(s, len, i + 1);
+}
+
 /* ---- Import ---- */
 
 struct oci_in {
@@ -182,9 +222,21 @@ struct oci_in {
 	uint64_t caps;
 	uint32_t kmajor, kminor;
 	uint32_t targets; /* arches includes/excludes.arches are evaluated against */
-	bool host_only;   /* keep only the native arch and its sub-arches */
-	int err;          /* -ENOMEM once memory ran out */
+	bool host_only;	  /* keep only the native arch and its sub-arches */
+	int err;	  /* -ENOMEM once memory ran out */
+	size_t *lines;	  /* offsets where lines start, built on first use */
+	size_t nlines;
+	uint64_t seen[64]; /* hash bits of syscall names with a rule: skips most scans */
 };
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h % (64 * 64);
+}
 
 /* Copy of the line starting at B (inside TEXT of LEN bytes, not NUL-terminated). */
 static char *line_dup(const char *text, size_t len, const char *b)
@@ -195,21 +247,40 @@ static char *line_dup(const char *text, size_t len, const char *b)
 	return strndup(b, nl ? (size_t)(nl - b) : rest);
 }
 
-static void loc_of(const struct oci_in *in, size_t off, uint32_t *line, uint32_t *col,
-		   const char **bol)
+static void loc_of(struct oci_in *in, size_t off, uint32_t *line, uint32_t *col, const char **bol)
 {
-	const char *s = in->text, *b = s;
-	uint32_t l = 1;
+	size_t lo = 0, hi;
 
-	for (size_t i = 0; i < off; i++) {
-		if (s[i] == '\n') {
-			l++;
-			b = s + i + 1;
+	/* A line index once, then binary search: profiles hold hundreds of names. */
+	if (!in->lines) {
+		size_t n = 1;
+
+		for (size_t i = 0; i < in->len; i++)
+			n += in->text[i] == '\n';
+		in->lines = malloc(n * sizeof(*in->lines));
+		if (!in->lines) {
+			in->err = -ENOMEM;
+			*line = *col = 1;
+			*bol = in->text;
+			return;
 		}
+		in->lines[in->nlines++] = 0;
+		for (size_t i = 0; i < in->len; i++)
+			if (in->text[i] == '\n')
+				in->lines[in->nlines++] = i + 1;
 	}
-	*line = l;
-	*col = (uint32_t)(s + off - b) + 1;
-	*bol = b;
+	hi = in->nlines;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (in->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*line = (uint32_t)lo + 1;
+	*col = (uint32_t)(off - in->lines[lo]) + 1;
+	*bol = in->text + in->lines[lo];
 }
 
 static void diag(struct oci_in *in, int level, size_t off, const char *fmt, ...)
@@ -264,9 +335,12 @@ static const struct act_name act_names[] = {
 };
 
 static const char *const op_names[MOAT_OP__COUNT] = {
-	[MOAT_OP_EQ] = "SCMP_CMP_EQ", [MOAT_OP_NE] = "SCMP_CMP_NE",
-	[MOAT_OP_LT] = "SCMP_CMP_LT", [MOAT_OP_LE] = "SCMP_CMP_LE",
-	[MOAT_OP_GT] = "SCMP_CMP_GT", [MOAT_OP_GE] = "SCMP_CMP_GE",
+	[MOAT_OP_EQ] = "SCMP_CMP_EQ",
+	[MOAT_OP_NE] = "SCMP_CMP_NE",
+	[MOAT_OP_LT] = "SCMP_CMP_LT",
+	[MOAT_OP_LE] = "SCMP_CMP_LE",
+	[MOAT_OP_GT] = "SCMP_CMP_GT",
+	[MOAT_OP_GE] = "SCMP_CMP_GE",
 	[MOAT_OP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -309,14 +383,15 @@ static const char *type_name(const json_t *v)
 }
 
 /* An unsigned integer up to MAX; a diagnostic and false otherwise. */
-static bool get_uint(struct oci_in *in, const json_t *v, size_t off, const char *what,
-		     uint64_t max, uint64_t *out)
+static bool get_uint(struct oci_in *in, const json_t *v, size_t off, const char *what, uint64_t max,
+		     uint64_t *out)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) > max) {
 		if (json_is_integer(v))
-			diag(in, MOAT_DIAG_ERROR, off, "%s must be 0..%" PRIu64 ", not %" JSON_INTEGER_FORMAT,
-			     what, max, json_integer_value(v));
+			diag(in, MOAT_DIAG_ERROR, off,
+			     "%s must be 0..%" PRIu64 ", not %" JSON_INTEGER_FORMAT, what, max,
+			     json_integer_value(v));
 		else
 			diag(in, MOAT_DIAG_ERROR, off, "%s must be an integer, not %s", what,
 			     type_name(v));
@@ -380,7 +455,8 @@ static bool each_string(struct oci_in *in, const json_t *v, size_t off, const ch
 		     type_name(v));
 		return false;
 	}
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e)) {
 			diag(in, MOAT_DIAG_ERROR, loc_elem(in->text, in->len, off, i),
 			     "%s must hold strings, not %s", what, type_name(e));
@@ -402,8 +478,7 @@ static bool arch_matches(const char *name, uint32_t set)
  * for includes every listed part must hold; for excludes any part excludes.
  * Returns false after a diagnostic for a malformed object.
  */
-static bool eval_filter(struct oci_in *in, const json_t *f, size_t off, bool include,
-			bool *passes)
+static bool eval_filter(struct oci_in *in, const json_t *f, size_t off, bool include, bool *passes)
 {
 	const char *key;
 	json_t *v;
@@ -417,7 +492,8 @@ static bool eval_filter(struct oci_in *in, const json_t *f, size_t off, bool inc
 		     include ? "includes" : "excludes", type_name(f));
 		return false;
 	}
-	json_object_foreach((json_t *)f, key, v) {
+	json_object_foreach((json_t *)f, key, v)
+	{
 		size_t voff = loc_member(in->text, in->len, off, key);
 		size_t i;
 		json_t *e;
@@ -427,12 +503,14 @@ static bool eval_filter(struct oci_in *in, const json_t *f, size_t off, bool inc
 
 			if (!each_string(in, v, voff, "caps"))
 				return false;
-			json_array_foreach(v, i, e) {
+			json_array_foreach(v, i, e)
+			{
 				unsigned cap;
 				bool has;
 
 				if (moat_cap_parse(json_string_value(e), &cap)) {
-					diag(in, MOAT_DIAG_WARNING, loc_elem(in->text, in->len, voff, i),
+					diag(in, MOAT_DIAG_WARNING,
+					     loc_elem(in->text, in->len, voff, i),
 					     "unknown capability '%s': treated as not held",
 					     json_string_value(e));
 					has = false;
@@ -451,8 +529,8 @@ static bool eval_filter(struct oci_in *in, const json_t *f, size_t off, bool inc
 
 			if (!each_string(in, v, voff, "arches"))
 				return false;
-			json_array_foreach(v, i, e)
-				match |= arch_matches(json_string_value(e), in->targets);
+			json_array_foreach(v, i, e) match |=
+				arch_matches(json_string_value(e), in->targets);
 			if (json_array_size(v)) {
 				all &= match;
 				any |= match;
@@ -503,11 +581,11 @@ static bool get_arg(struct oci_in *in, const json_t *a, size_t off, struct moat_
 		diag(in, MOAT_DIAG_ERROR, off, "args must hold objects, not %s", type_name(a));
 		return false;
 	}
-	json_object_foreach((json_t *)a, key, x)
-		if (strcmp(key, "index") && strcmp(key, "op") && strcmp(key, "value") &&
-		    strcmp(key, "valueTwo"))
-			diag(in, MOAT_DIAG_WARNING, loc_member(in->text, in->len, off, key),
-			     "unknown field '%s' in args ignored", key);
+	json_object_foreach((json_t *)a, key, x) if (strcmp(key, "index") && strcmp(key, "op") &&
+						     strcmp(key, "value") &&
+						     strcmp(key, "valueTwo"))
+		diag(in, MOAT_DIAG_WARNING, loc_member(in->text, in->len, off, key),
+		     "unknown field '%s' in args ignored", key);
 	if (!index || !op) {
 		diag(in, MOAT_DIAG_ERROR, off, "an argument needs \"index\" and \"op\"");
 		return false;
@@ -521,7 +599,8 @@ static bool get_arg(struct oci_in *in, const json_t *a, size_t off, struct moat_
 			     INT64_MAX, &v2))
 		return false;
 	for (o = 0; o < MOAT_OP__COUNT; o++)
-		if (op_names[o] && json_is_string(op) && !strcmp(json_string_value(op), op_names[o]))
+		if (op_names[o] && json_is_string(op) &&
+		    !strcmp(json_string_value(op), op_names[o]))
 			break;
 	if (o == MOAT_OP__COUNT) {
 		if (json_is_string(op))
@@ -553,8 +632,7 @@ static bool cmp_same(const struct moat_cmp *a, const struct moat_cmp *b)
 }
 
 /* Same comparisons in any order (imported rules hold no IN). */
-static bool cond_same(const struct moat_cmp *a, uint32_t na, const struct moat_cmp *b,
-		      uint32_t nb)
+static bool cond_same(const struct moat_cmp *a, uint32_t na, const struct moat_cmp *b, uint32_t nb)
 {
 	if (na != nb)
 		return false;
@@ -577,9 +655,11 @@ static void add_rule(struct oci_in *in, const char *name, struct moat_action act
 	char a1[48], a2[48];
 	int err;
 
+	unsigned h = name_hash(name);
+
 	if (off != NPOS)
 		loc_of(in, off, &loc.line, &loc.col, &bol);
-	for (size_t i = 0; i < in->p->nrules; i++) {
+	for (size_t i = 0; (in->seen[h / 64] >> (h % 64)) & 1 && i < in->p->nrules; i++) {
 		const struct moat_rule *e = &in->p->rules[i];
 		bool same_act = moat_action_equal(e->action, act);
 
@@ -614,6 +694,7 @@ static void add_rule(struct oci_in *in, const char *name, struct moat_action act
 	err = moat_policy_add_rule(in->p, name, act, c, n, loc, comment);
 	if (err)
 		in->err = err;
+	in->seen[h / 64] |= 1ull << (h % 64);
 }
 
 static void import_entry(struct oci_in *in, const json_t *e, size_t off, size_t idx)
@@ -632,10 +713,11 @@ static void import_entry(struct oci_in *in, const json_t *e, size_t off, size_t 
 		     type_name(e));
 		return;
 	}
-	json_object_foreach((json_t *)e, key, v) {
-		static const char *const known[] = { "names", "name", "action", "errnoRet",
-						     "args", "comment", "includes", "excludes",
-						     "errno" };
+	json_object_foreach((json_t *)e, key, v)
+	{
+		static const char *const known[] = { "names",	 "name",     "action",
+						     "errnoRet", "args",     "comment",
+						     "includes", "excludes", "errno" };
 		bool ok = false;
 
 		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -649,7 +731,8 @@ static void import_entry(struct oci_in *in, const json_t *e, size_t off, size_t 
 		return;
 	}
 	if (!get_action(in, json_object_get(e, "action"),
-			loc_member(in->text, in->len, off, "action"), json_object_get(e, "errnoRet"),
+			loc_member(in->text, in->len, off, "action"),
+			json_object_get(e, "errnoRet"),
 			loc_member(in->text, in->len, off, "errnoRet"), "action", &act))
 		return;
 	comment = json_object_get(e, "comment");
@@ -691,7 +774,8 @@ static void import_entry(struct oci_in *in, const json_t *e, size_t off, size_t 
 			     sizeof(cmps) / sizeof(cmps[0]));
 			return;
 		}
-		json_array_foreach(args, i, v) {
+		json_array_foreach(args, i, v)
+		{
 			if (!get_arg(in, v, loc_elem(in->text, in->len, aoff, i), &cmps[ncmps]))
 				return;
 			for (uint32_t k = 0; k < ncmps; k++)
@@ -707,10 +791,12 @@ static void import_entry(struct oci_in *in, const json_t *e, size_t off, size_t 
 	if (!inc || !exc)
 		return; /* not for these capabilities / architectures / kernel */
 
-	for (size_t n = 0; n < (names ? json_array_size(names) : 1); n++) {
+	size_t noff = names ? loc_elem(in->text, in->len, names_off, 0) : names_off;
+
+	for (size_t n = 0; n < (names ? json_array_size(names) : 1);
+	     n++, noff = names ? next_elem(in->text, in->len, noff) : noff) {
 		const char *sc = names ? json_string_value(json_array_get(names, n))
 				       : json_string_value(name);
-		size_t noff = names ? loc_elem(in->text, in->len, names_off, n) : names_off;
 
 		if (!known_on(sc, moat_policy_arches(in->p))) {
 			/* runc skips names libseccomp cannot resolve; say so instead of silently. */
@@ -758,7 +844,8 @@ static void import_arches(struct oci_in *in, const json_t *root, size_t top)
 		return;
 	}
 	if (list && !json_is_null(list) && each_string(in, list, loff, "architectures")) {
-		json_array_foreach(list, i, e) {
+		json_array_foreach(list, i, e)
+		{
 			enum moat_arch a;
 
 			given = true;
@@ -781,7 +868,8 @@ static void import_arches(struct oci_in *in, const json_t *root, size_t top)
 			     type_name(map));
 			return;
 		}
-		json_array_foreach(map, i, e) {
+		json_array_foreach(map, i, e)
+		{
 			size_t eoff = loc_elem(in->text, in->len, moff, i);
 			json_t *arch = json_object_get(e, "architecture");
 			json_t *subs = json_object_get(e, "subArchitectures");
@@ -805,7 +893,8 @@ static void import_arches(struct oci_in *in, const json_t *root, size_t top)
 				continue;
 			in->p->arches |= MOAT_ARCH_BIT(a);
 			in->targets |= MOAT_ARCH_BIT(a);
-			json_array_foreach(subs, k, s) {
+			json_array_foreach(subs, k, s)
+			{
 				enum moat_arch sa;
 
 				if (moat_arch_parse(json_string_value(s), &sa) == 0)
@@ -864,7 +953,8 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 			if (b && b <= json + len)
 				src = line_dup(json, len, b);
 		}
-		if (moat_diags_add(diags, MOAT_DIAG_ERROR, name, jerr.line > 0 ? (uint32_t)jerr.line : 0,
+		if (moat_diags_add(diags, MOAT_DIAG_ERROR, name,
+				   jerr.line > 0 ? (uint32_t)jerr.line : 0,
 				   jerr.column > 0 ? (uint32_t)jerr.column : 1, 1, src, NULL,
 				   "invalid JSON: %s", jerr.text)) {
 			free(src);
@@ -878,6 +968,7 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 		diag(&in, MOAT_DIAG_ERROR, top, "an OCI seccomp profile is a JSON object, not %s",
 		     type_name(root));
 		json_decref(root);
+		free(in.lines);
 		return in.err ? in.err : -EINVAL;
 	}
 	in.p = moat_policy_new();
@@ -886,11 +977,12 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 		return -ENOMEM;
 	}
 
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		static const char *const known[] = {
-			"defaultAction", "defaultErrnoRet", "defaultErrno", "architectures",
-			"archMap",	 "syscalls",	    "flags",	    "listenerPath",
-			"listenerMetadata",
+			"defaultAction", "defaultErrnoRet", "defaultErrno",
+			"architectures", "archMap",	    "syscalls",
+			"flags",	 "listenerPath",    "listenerMetadata",
 		};
 		bool ok = false;
 
@@ -930,7 +1022,8 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 		json_t *f;
 
 		if (each_string(&in, v, off, "flags")) {
-			json_array_foreach(v, i, f) {
+			json_array_foreach(v, i, f)
+			{
 				size_t k;
 
 				for (k = 0; k < sizeof(flag_names) / sizeof(flag_names[0]); k++)
@@ -971,14 +1064,19 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 			diag(&in, MOAT_DIAG_ERROR, off, "syscalls must be an array, not %s",
 			     type_name(v));
 		} else {
-			json_array_foreach(v, i, e) {
+			size_t eoff = loc_elem(json, len, off, 0);
+
+			json_array_foreach(v, i, e)
+			{
 				if (in.err)
 					break;
-				import_entry(&in, e, loc_elem(json, len, off, i), i);
+				import_entry(&in, e, eoff, i);
+				eoff = next_elem(json, len, eoff);
 			}
 		}
 	}
 	json_decref(root);
+	free(in.lines);
 	if (in.err || diags->nerrors > errors) {
 		moat_policy_free(in.p);
 		return in.err ? in.err : -EINVAL;
@@ -993,8 +1091,8 @@ static int cdiag(struct moat_diags *d, int level, const struct moat_rule *r, con
 		 const char *a, const char *b)
 {
 	return moat_diags_add(d, level, r ? r->loc.file : NULL, r ? r->loc.line : 0,
-			      r ? r->loc.col : 0, r ? (uint32_t)strlen(r->syscall) : 1, NULL,
-			      NULL, fmt, a, b);
+			      r ? r->loc.col : 0, r ? (uint32_t)strlen(r->syscall) : 1, NULL, NULL,
+			      fmt, a, b);
 }
 
 /* Can both comparisons (on the same argument) hold for one value? False only when sure. */
@@ -1080,11 +1178,12 @@ int moat_oci_check(const struct moat_policy *p, enum moat_oci_target target,
 	if (target == MOAT_OCI_TARGET_SPO && p->default_action.kind == MOAT_ACT_ERRNO &&
 	    p->default_action.data != EPERM) {
 		moat_action_format(p->default_action, a1, sizeof(a1));
-		err = moat_diags_add(diags, MOAT_DIAG_WARNING, p->default_loc.file,
-				     p->default_loc.line, p->default_loc.col, 1, NULL, NULL,
-				     "SeccompProfile has no defaultErrnoRet: the default '%s' becomes "
-				     "'errno EPERM'",
-				     a1);
+		err = moat_diags_add(
+			diags, MOAT_DIAG_WARNING, p->default_loc.file, p->default_loc.line,
+			p->default_loc.col, 1, NULL, NULL,
+			"SeccompProfile has no defaultErrnoRet: the default '%s' becomes "
+			"'errno EPERM'",
+			a1);
 	}
 	if (!err && !moat_action_equal(p->unknown_action, p->default_action)) {
 		moat_action_format(p->unknown_action, a1, sizeof(a1));
@@ -1150,19 +1249,22 @@ int moat_oci_check(const struct moat_policy *p, enum moat_oci_target target,
 			    !moat_action_equal(r->action, p->default_action) &&
 			    action_permits(r->action) && !action_permits(e->action)) {
 				moat_action_format(r->action, a2, sizeof(a2));
-				err = moat_diags_add(
-					diags, MOAT_DIAG_ERROR, r->loc.file, r->loc.line, r->loc.col,
-					(uint32_t)strlen(r->syscall), NULL, NULL,
-					"unconditional '%s' for '%s' after a conditional '%s': runc/crun "
-					"(libseccomp) would let it override the conditional rule; write "
-					"the remaining cases as conditions",
-					a2, r->syscall, a1);
+				err = moat_diags_add(diags, MOAT_DIAG_ERROR, r->loc.file,
+						     r->loc.line, r->loc.col,
+						     (uint32_t)strlen(r->syscall), NULL, NULL,
+						     "unconditional '%s' for '%s' after a "
+						     "conditional '%s': runc/crun "
+						     "(libseccomp) would let it override the "
+						     "conditional rule; write "
+						     "the remaining cases as conditions",
+						     a2, r->syscall, a1);
 				break;
 			}
-			err = cdiag(diags, MOAT_DIAG_WARNING, r,
-				    "rule for '%s' overlaps an earlier rule with another action "
-				    "('%s'): runc/crun (libseccomp) may not apply them in file order",
-				    r->syscall, a1);
+			err = cdiag(
+				diags, MOAT_DIAG_WARNING, r,
+				"rule for '%s' overlaps an earlier rule with another action "
+				"('%s'): runc/crun (libseccomp) may not apply them in file order",
+				r->syscall, a1);
 			break;
 		}
 	}
@@ -1362,7 +1464,8 @@ static int export_tree(const struct moat_policy *src, bool spo, json_t **out)
 		if (r->ncmps)
 			continue;
 		for (size_t k = 0; k < i; k++)
-			done |= !p->rules[k].ncmps && moat_action_equal(p->rules[k].action, r->action);
+			done |= !p->rules[k].ncmps &&
+				moat_action_equal(p->rules[k].action, r->action);
 		if (done)
 			continue; /* this action's entry is already written */
 		e = json_object();
@@ -1477,7 +1580,8 @@ static void yaml_object(FILE *f, const json_t *o, int indent, bool first_inline)
 	json_t *v;
 	bool first = true;
 
-	json_object_foreach((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		if (!(first && first_inline))
 			fprintf(f, "%*s", indent, "");
 		first = false;
@@ -1504,7 +1608,8 @@ static void yaml_value(FILE *f, const json_t *v, int indent)
 		yaml_object(f, v, indent, false);
 		return;
 	}
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		fprintf(f, "%*s- ", indent, "");
 		if (json_is_object(e)) {
 			yaml_object(f, e, indent + 2, true);
@@ -1548,11 +1653,12 @@ int moat_spo_export(const struct moat_policy *p, const char *name, char **out)
 		json_decref(spec);
 		return -ENOMEM;
 	}
-	fprintf(f, "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
-		   "kind: SeccompProfile\n"
-		   "metadata:\n"
-		   "  name: %s\n"
-		   "spec:\n",
+	fprintf(f,
+		"apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+		"kind: SeccompProfile\n"
+		"metadata:\n"
+		"  name: %s\n"
+		"spec:\n",
 		name);
 	yaml_value(f, spec, 2);
 	json_decref(spec);

@@ -46,6 +46,11 @@ struct parser {
 	size_t nerrors;
 	int err; /* -ENOMEM: stop everything */
 	bool stop;
+	/* Per rule: did it come from a built-in group? (see drop_foreign_group_rules) */
+	bool *from_group;
+	size_t from_group_cap;
+	struct moat_policy **gcache; /* parsed groups, by index in the group table */
+	size_t nvalues;		     /* set values stored in rules so far */
 };
 
 /* A comparison with the place it was written, for diagnostics. */
@@ -73,12 +78,14 @@ struct stmt {
 	struct moat_tok tok;  /* current token */
 	struct moat_tok prev; /* last consumed token */
 	bool failed;
+	size_t first_rule; /* rules from this statement start here */
 	/* in {...} sets of this statement: struct ccmp points into them. */
 	uint64_t **sets;
 	size_t nsets;
 };
 
 static void parse_source(struct parser *ps, struct src *src);
+static bool dedupe_group_rules(struct parser *ps, size_t first);
 
 /* ---- Diagnostics ---- */
 
@@ -483,6 +490,13 @@ static bool keep_set(struct stmt *st, uint64_t *set)
 	return true;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static bool parse_set(struct stmt *st, struct ccmp *out)
 {
 	uint64_t *set = NULL;
@@ -539,6 +553,13 @@ static bool parse_set(struct stmt *st, struct ccmp *out)
 		goto fail;
 	}
 	advance(st);
+	/* Sorted and unique, as the model keeps them: lookups are binary searches. */
+	qsort(set, n, sizeof(*set), cmp_u64);
+	cap = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!cap || set[cap - 1] != set[i])
+			set[cap++] = set[i];
+	n = cap;
 	out->c.op = MOAT_OP_IN;
 	out->c.nset = n;
 	out->c.set = set;
@@ -716,14 +737,21 @@ static bool parse_or(struct stmt *st, struct dnf *out, int depth)
 	return true;
 }
 
+/* Sets are sorted (parse_set, and the model for group rules). */
 static bool set_has(const struct moat_cmp *c, uint64_t x)
 {
 	uint32_t lo = 0, hi = c->nset;
 
-	/* Sets are sorted once the rule is built; here they may not be yet. */
-	for (lo = 0; lo < hi; lo++)
-		if (c->set[lo] == x)
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (c->set[mid] == x)
 			return true;
+		if (c->set[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 
@@ -1030,9 +1058,13 @@ static void parse_default_like(struct stmt *st, const char *kw)
 			  loc->line);
 		return;
 	}
-	if (!strcmp(kw, "badarch") && a.kind == MOAT_ACT_ALLOW) {
-		/* Other ABIs number syscalls differently: allowing them all is a bypass. */
-		error_tok(st, &t, "'badarch allow' would let other ABIs bypass the policy");
+	if (!strcmp(kw, "badarch") && (a.kind == MOAT_ACT_ALLOW || a.kind == MOAT_ACT_LOG)) {
+		/*
+		 * Other ABIs number syscalls differently: letting their calls run
+		 * (log runs them too) bypasses every rule of the policy.
+		 */
+		error_tok(st, &t, "'badarch %s' would let other ABIs bypass the policy",
+			  a.kind == MOAT_ACT_LOG ? "log" : "allow");
 		return;
 	}
 	*dst = a;
@@ -1227,6 +1259,7 @@ static void include_group(struct stmt *st, const struct moat_tok *t)
 	char name[MOAT_PARSE_MAX_NAME + 2];
 	const struct moat_group *g;
 	struct src child = { 0 };
+	size_t first = st->ps->p->nrules;
 
 	g = find_group(st, t, name, sizeof(name));
 	if (!g)
@@ -1239,6 +1272,9 @@ static void include_group(struct stmt *st, const struct moat_tok *t)
 	child.text = g->text;
 	child.len = strlen(g->text);
 	run_child(st, &child);
+	/* The outermost group include removes its own repeats. */
+	if (!st->src->is_group && !st->ps->stop)
+		dedupe_group_rules(st->ps, first);
 }
 
 static char *path_join(const char *dir, const char *file)
@@ -1372,41 +1408,166 @@ static void parse_include(struct stmt *st)
 struct sysname {
 	char name[MOAT_PARSE_MAX_NAME + 1];
 	uint32_t col;
-	struct moat_policy *group; /* the group's own rules, for @name entries */
+	const struct moat_policy *group; /* the group's own rules, for @name entries */
 };
 
 /* Parses the built-in group that token T names; NULL after an error. */
-static struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t, char *name,
-				      size_t size)
+/*
+ * Parses the built-in group that token T names, once per parse (a policy may
+ * name a group on every line); the parser owns the result. NULL after an error.
+ */
+static const struct moat_policy *load_group(struct stmt *st, const struct moat_tok *t, char *name,
+					    size_t size)
 {
+	struct parser *ps = st->ps;
 	struct moat_policy *gp = NULL;
 	struct moat_diags gd;
 	const struct moat_group *g;
+	size_t idx;
 	int err;
 
 	g = find_group(st, t, name, size);
 	if (!g)
 		return NULL;
+	idx = (size_t)(g - moat_group_at(0));
+	if (!ps->gcache) {
+		ps->gcache = calloc(moat_group_count(), sizeof(*ps->gcache));
+		if (!ps->gcache) {
+			nomem(st);
+			return NULL;
+		}
+	}
+	if (ps->gcache[idx])
+		return ps->gcache[idx];
 	moat_diags_init(&gd);
-	err = moat_policy_parse_string(name, g->text, strlen(g->text), NULL, &gp, &gd);
+	err = moat_parse_text(name, g->text, strlen(g->text), name, NULL, true, &gp, &gd);
 	moat_diags_free(&gd);
 	if (err == -ENOMEM)
 		nomem(st);
 	else if (err)
 		error_tok(st, t, "built-in group '%s' does not parse (a defect of this build)",
 			  name);
-	return err ? NULL : gp;
+	if (err)
+		return NULL;
+	ps->gcache[idx] = gp;
+	return gp;
+}
+
+static int cmp_rules(const struct moat_rule *a, const struct moat_rule *b)
+{
+	int c = strcmp(a->syscall, b->syscall);
+
+	if (c)
+		return c;
+	if (a->action.kind != b->action.kind)
+		return a->action.kind < b->action.kind ? -1 : 1;
+	if (a->action.data != b->action.data)
+		return a->action.data < b->action.data ? -1 : 1;
+	if (a->ncmps != b->ncmps)
+		return a->ncmps < b->ncmps ? -1 : 1;
+	for (uint32_t i = 0; i < a->ncmps; i++) {
+		const struct moat_cmp *x = &a->cmps[i], *y = &b->cmps[i];
+
+		if (x->arg != y->arg)
+			return x->arg < y->arg ? -1 : 1;
+		if (x->op != y->op)
+			return x->op < y->op ? -1 : 1;
+		if (x->value != y->value)
+			return x->value < y->value ? -1 : 1;
+		if (x->mask != y->mask)
+			return x->mask < y->mask ? -1 : 1;
+		if (x->nset != y->nset)
+			return x->nset < y->nset ? -1 : 1;
+		/* Sets are sorted and deduplicated by the model. */
+		for (uint32_t k = 0; k < x->nset; k++)
+			if (x->set[k] != y->set[k])
+				return x->set[k] < y->set[k] ? -1 : 1;
+	}
+	return 0;
+}
+
+static int cmp_rule_idx(const void *a, const void *b, void *rules)
+{
+	const struct moat_rule *r = rules;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = cmp_rules(&r[i], &r[j]);
+
+	return c ? c : (i < j ? -1 : i > j);
+}
+
+/*
+ * Groups overlap (@privileged and @mount both hold chroot, @system-service
+ * holds close twice through @basic-io and @file-system). Among the rules
+ * from FIRST on, a rule that came from a group and repeats an earlier one
+ * exactly is removed: it could never decide anything. Sorting keeps this
+ * O(n log n) whatever the input.
+ */
+static bool dedupe_group_rules(struct parser *ps, size_t first)
+{
+	struct moat_policy *p = ps->p;
+	size_t n = p->nrules - first, k = first, *idx;
+	bool *drop;
+
+	if (n < 2)
+		return true;
+	idx = malloc(n * sizeof(*idx));
+	drop = calloc(n, sizeof(*drop));
+	if (!idx || !drop) {
+		free(idx);
+		free(drop);
+		ps->err = -ENOMEM;
+		ps->stop = true;
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = first + i;
+	qsort_r(idx, n, sizeof(*idx), cmp_rule_idx, p->rules);
+	for (size_t i = 1; i < n; i++)
+		if (ps->from_group[idx[i]] && !cmp_rules(&p->rules[idx[i - 1]], &p->rules[idx[i]]))
+			drop[idx[i] - first] = true;
+	for (size_t i = first; i < p->nrules; i++) {
+		if (drop[i - first]) {
+			moat_rule_release(&p->rules[i]);
+			continue;
+		}
+		ps->from_group[k] = ps->from_group[i];
+		p->rules[k++] = p->rules[i];
+	}
+	p->nrules = k;
+	free(idx);
+	free(drop);
+	return true;
 }
 
 static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 		    const struct moat_cmp *cmps, uint32_t ncmps, struct moat_loc loc,
-		    const char *comment)
+		    const char *comment, bool from_group)
 {
 	int err;
+
+	size_t nvalues = 0;
 
 	if (st->ps->p->nrules >= MOAT_PARSE_MAX_RULES) {
 		error_at(st, 1, 1, "too many rules (more than %u)", MOAT_PARSE_MAX_RULES);
 		return false;
+	}
+	/* || over in {} multiplies sets: bound what the expansion stores. */
+	for (uint32_t i = 0; i < ncmps; i++)
+		nvalues += cmps[i].nset;
+	if (nvalues > MOAT_PARSE_MAX_VALUES - st->ps->nvalues) {
+		error_at(st, 1, 1, "policy too large (more than %u values in sets once expanded)",
+			 MOAT_PARSE_MAX_VALUES);
+		return false;
+	}
+	st->ps->nvalues += nvalues;
+	if (st->ps->p->nrules >= st->ps->from_group_cap) {
+		size_t cap = st->ps->from_group_cap ? st->ps->from_group_cap * 2 : 64;
+		bool *v = realloc(st->ps->from_group, cap * sizeof(*v));
+
+		if (!v)
+			return nomem(st);
+		st->ps->from_group = v;
+		st->ps->from_group_cap = cap;
 	}
 	err = moat_policy_add_rule(st->ps->p, sc, action, cmps, ncmps, loc, comment);
 	if (err == -ENOMEM)
@@ -1415,6 +1576,7 @@ static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 		error_at(st, loc.col, 1, "invalid rule (%s)", strerror(-err));
 		return false;
 	}
+	st->ps->from_group[st->ps->p->nrules - 1] = from_group || st->src->is_group;
 	return true;
 }
 
@@ -1456,7 +1618,7 @@ static bool add_group_rules(struct stmt *st, const struct sysname *g, struct moa
 				continue;
 			for (uint32_t j = 0; j < n; j++)
 				cmps[j] = v[j].c;
-			if (!add_one(st, r->syscall, action, cmps, n, loc, comment))
+			if (!add_one(st, r->syscall, action, cmps, n, loc, comment, true))
 				return false;
 		}
 	}
@@ -1470,6 +1632,7 @@ static void parse_rule(struct stmt *st)
 	size_t nnames = 0, cap = 0;
 	struct dnf cond = { 0 };
 	char *comment = NULL;
+	bool has_group = false;
 
 	if (!parse_action(st, &action, true))
 		goto out;
@@ -1497,8 +1660,13 @@ static void parse_rule(struct stmt *st)
 			n->group = load_group(st, &t, n->name, sizeof(n->name));
 			if (!n->group)
 				goto out;
-			nnames++;
 			advance(st);
+			/* The same group twice in one list adds nothing. */
+			for (size_t k = 0; n && k < nnames; k++)
+				if (names[k].group == n->group)
+					n = NULL;
+			if (n)
+				nnames++;
 			continue;
 		}
 		if (!parse_syscall(st, n->name, sizeof(n->name)))
@@ -1546,6 +1714,7 @@ static void parse_rule(struct stmt *st)
 		if (names[i].group) {
 			if (!add_group_rules(st, &names[i], action, &cond, loc, comment))
 				goto out;
+			has_group = true;
 			continue;
 		}
 		for (uint32_t k = 0; k < nalt; k++) {
@@ -1554,13 +1723,13 @@ static void parse_rule(struct stmt *st)
 
 			for (uint32_t j = 0; j < ncmps; j++)
 				cmps[j] = cond.v[k].v[j].c;
-			if (!add_one(st, names[i].name, action, cmps, ncmps, loc, comment))
+			if (!add_one(st, names[i].name, action, cmps, ncmps, loc, comment, false))
 				goto out;
 		}
 	}
+	if (has_group)
+		dedupe_group_rules(st->ps, st->first_rule);
 out:
-	for (size_t i = 0; i < nnames; i++)
-		moat_policy_free(names[i].group);
 	free(comment);
 	dnf_free(&cond);
 	free(names);
@@ -1639,7 +1808,7 @@ static void parse_source(struct parser *ps, struct src *src)
 	size_t len;
 
 	while (!ps->stop && next_line(ps, src, &len)) {
-		struct stmt st = { .ps = ps, .src = src };
+		struct stmt st = { .ps = ps, .src = src, .first_rule = ps->p->nrules };
 
 		moat_lex_init(&st.lx, src->line, len);
 		parse_statement(&st);
@@ -1649,9 +1818,36 @@ static void parse_source(struct parser *ps, struct src *src)
 	}
 }
 
+/*
+ * Groups list every spelling of a call (chown and chown32, _llseek, open
+ * which aarch64 lacks), as systemd's sets do, so that one group serves every
+ * architecture. Once the policy's architectures are known (an `arch` line may
+ * come after the include), group rules for syscalls that none of them has are
+ * dropped: they could never match, and validation would reject them.
+ */
+static void drop_foreign_group_rules(struct parser *ps)
+{
+	struct moat_policy *p = ps->p;
+	uint32_t arches = moat_policy_arches(p);
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		bool keep = !ps->from_group[i] || !strncmp(p->rules[i].syscall, "syscall_", 8);
+
+		for (int a = 0; !keep && a < MOAT_ARCH__COUNT; a++)
+			keep = (arches & MOAT_ARCH_BIT(a)) &&
+			       moat_syscall_nr((enum moat_arch)a, p->rules[i].syscall) >= 0;
+		if (keep)
+			p->rules[k++] = p->rules[i];
+		else
+			moat_rule_release(&p->rules[i]);
+	}
+	p->nrules = k;
+}
+
 int moat_parse_text(const char *name, const char *text, size_t len, const char *key,
-		    const struct moat_parse_opts *opts, struct moat_policy **out,
-		    struct moat_diags *diags)
+		    const struct moat_parse_opts *opts, bool keep_all_group_rules,
+		    struct moat_policy **out, struct moat_diags *diags)
 {
 	struct parser ps = { .d = diags, .opts = opts };
 	struct src src = { .name = name, .key = (char *)key, .text = text, .len = len };
@@ -1664,14 +1860,24 @@ int moat_parse_text(const char *name, const char *text, size_t len, const char *
 		moat_policy_free(ps.p);
 		return -ENOMEM;
 	}
+	/* A group parsed on its own (its key is "@name") is a group in every line. */
+	src.is_group = key && key[0] == '@';
 	ps.nsources = 1;
 	parse_source(&ps, &src);
 	free(src.line);
 	free(src.dir);
+	if (ps.gcache)
+		for (size_t i = 0; i < moat_group_count(); i++)
+			moat_policy_free(ps.gcache[i]);
+	free(ps.gcache);
 	if (ps.err || ps.nerrors) {
+		free(ps.from_group);
 		moat_policy_free(ps.p);
 		return ps.err ? ps.err : -EINVAL;
 	}
+	if (!keep_all_group_rules)
+		drop_foreign_group_rules(&ps);
+	free(ps.from_group);
 	*out = ps.p;
 	return 0;
 }
@@ -1690,7 +1896,7 @@ int moat_policy_parse_string(const char *name, const char *text, size_t len,
 
 		return err ? err : -EINVAL;
 	}
-	return moat_parse_text(name, text, len, NULL, opts, out, diags);
+	return moat_parse_text(name, text, len, NULL, opts, false, out, diags);
 }
 
 int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
@@ -1711,7 +1917,7 @@ int moat_policy_parse_file(const char *path, const struct moat_parse_opts *opts,
 	if (err)
 		return err;
 	real = realpath(path, NULL);
-	err = moat_parse_text(path, data, len, real, opts, out, diags);
+	err = moat_parse_text(path, data, len, real, opts, false, out, diags);
 	free(real);
 	free(data);
 	return err;

@@ -52,8 +52,8 @@ static int cmp_qsort(const void *a, const void *b)
  * Two conditions are the same when they hold the same comparisons, in any
  * order (AND commutes). Both lists may be unsorted: compare sorted copies.
  */
-static int cond_same(const struct moat_cmp *a, uint32_t na, const struct moat_cmp *b,
-		     uint32_t nb, bool *same)
+static int cond_same(const struct moat_cmp *a, uint32_t na, const struct moat_cmp *b, uint32_t nb,
+		     bool *same)
 {
 	struct moat_cmp *sa, *sb;
 
@@ -131,8 +131,8 @@ static int diag_at(struct moat_diags *d, struct src_cache *c, int level, struct 
 	char *line = source_line(c, loc.file, loc.line);
 	int err;
 
-	err = moat_diags_add(d, level, loc.file, loc.line, loc.line ? loc.col : 0, len, line,
-			     NULL, fmt, a1, a2, a3);
+	err = moat_diags_add(d, level, loc.file, loc.line, loc.line ? loc.col : 0, len, line, NULL,
+			     fmt, a1, a2, a3);
 	free(line);
 	return err;
 }
@@ -175,8 +175,8 @@ static int check_action(struct moat_diags *d, struct src_cache *c, struct moat_a
 		       what, buf, "");
 }
 
-static int check_rule(const struct moat_policy *p, const struct moat_rule *r,
-		      struct moat_diags *d, struct src_cache *c)
+static int check_rule(const struct moat_policy *p, const struct moat_rule *r, struct moat_diags *d,
+		      struct src_cache *c)
 {
 	uint32_t arches = moat_policy_arches(p);
 	uint32_t len = (uint32_t)strlen(r->syscall);
@@ -516,7 +516,8 @@ static void drop_default_tails(struct moat_policy *p)
 		bool last = i + 1 == p->nrules || strcmp(p->rules[i + 1].syscall, r->syscall);
 		bool earlier = n && !strcmp(p->rules[n - 1].syscall, r->syscall);
 
-		if (last && earlier && !r->ncmps && moat_action_equal(r->action, p->default_action)) {
+		if (last && earlier && !r->ncmps &&
+		    moat_action_equal(r->action, p->default_action)) {
 			moat_rule_release(r);
 			continue;
 		}

@@ -58,12 +58,12 @@ struct moat_sandbox {
 	char *strbuf; /* 6 * (string_max + 1) bytes for the string arguments */
 	struct sandbox_task tasks[SANDBOX_TASK_CACHE];
 	/*
-	 * Origins of native syscalls whose verdict the filter reached without
-	 * looking at arguments (checked on the simulator's trace): the next
-	 * call of that number needs no simulation.
+	 * Origins of native syscall numbers whose deciding rule (or default)
+	 * cannot depend on the arguments: the first rule of the policy for
+	 * that number is unconditional, or there is none. The next call of
+	 * that number is attributed without walking the rules again.
 	 */
 	struct moat_origin *origin_cache; /* SANDBOX_ORIGIN_CACHE entries, kind NONE = empty */
-	size_t *trace;			  /* prog->len pcs for the simulator's trace */
 	unsigned int task_next;		  /* round-robin replacement */
 };
 

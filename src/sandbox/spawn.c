@@ -143,11 +143,9 @@ struct moat_sandbox *moat_sandbox_new(const struct moat_sandbox_opts *opts)
 	sb->opts.string_max = smax;
 	sb->strbuf = malloc(6 * (smax + 1));
 	sb->origin_cache = calloc(SANDBOX_ORIGIN_CACHE, sizeof(*sb->origin_cache));
-	sb->trace = calloc(opts->prog->len, sizeof(*sb->trace));
-	if (!sb->strbuf || !sb->origin_cache || !sb->trace) {
+	if (!sb->strbuf || !sb->origin_cache) {
 		free(sb->strbuf);
 		free(sb->origin_cache);
-		free(sb->trace);
 		free(sb);
 		errno = ENOMEM;
 		return NULL;
@@ -182,7 +180,6 @@ void moat_sandbox_free(struct moat_sandbox *sb)
 		munmap(sb->shared, sizeof(*sb->shared));
 	free(sb->strbuf);
 	free(sb->origin_cache);
-	free(sb->trace);
 	free(sb);
 }
 

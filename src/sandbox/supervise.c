@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -234,105 +233,98 @@ static void read_strings(struct moat_sandbox *sb, struct moat_violation *v)
 	}
 }
 
-/* Did the filter read anything but nr and arch on the path it took? */
-static bool path_reads_args(const struct moat_prog *prog, const struct moat_sim_result *res)
+/* The origin the filter's own ret names (policy NULL: nothing better). */
+static int sim_origin(const struct moat_prog *prog, const struct seccomp_data *d,
+		      struct moat_origin *out)
 {
-	if (res->trace_len >= res->trace_cap)
-		return true; /* trace incomplete: assume it did */
-	for (size_t i = 0; i < res->trace_len; i++) {
-		const struct moat_insn *in = &prog->insns[res->trace[i]];
+	struct moat_seccomp_data sd = { .nr = d->nr,
+					.arch = d->arch,
+					.instruction_pointer = d->instruction_pointer };
+	struct moat_sim_result res = { 0 };
 
-		if (BPF_CLASS(in->code) != BPF_LD && BPF_CLASS(in->code) != BPF_LDX)
+	memcpy(sd.args, d->args, sizeof(sd.args));
+	if (!prog->origin || moat_sim_run(prog, &sd, &res) < 0 || res.ret_pc >= prog->len)
+		return -EINVAL;
+	*out = prog->origin[res.ret_pc];
+	return 0;
+}
+
+/* Does any rule of P before END (all when END < 0) name NR on ARCH? */
+static bool has_rule_for(const struct moat_policy *p, enum moat_arch arch, uint32_t nr, long end)
+{
+	for (size_t r = 0; r < p->nrules && (end < 0 || (long)r < end); r++) {
+		uint32_t rnr;
+
+		if (moat_syscall_parse(arch, p->rules[r].syscall, &rnr))
 			continue;
-		/* offsets 0 (nr) and 4 (arch) only; anything else depends on the call */
-		if (BPF_MODE(in->code) != BPF_ABS || in->k > 4)
+		if (arch == MOAT_ARCH_X32)
+			rnr |= MOAT_X32_SYSCALL_BIT;
+		if (rnr == nr)
 			return true;
 	}
 	return false;
 }
 
-/* Which rule or default decided: the same program run on the same data. */
-static int find_origin(struct moat_sandbox *sb, const struct seccomp_data *d,
-		       struct moat_origin *out)
-{
-	const struct moat_prog *prog = sb->opts.prog;
-	struct moat_seccomp_data sd = { .nr = d->nr,
-					.arch = d->arch,
-					.instruction_pointer = d->instruction_pointer };
-	struct moat_sim_result res = { .trace = sb->trace, .trace_cap = prog->len };
-	bool cacheable = d->arch == moat_arch_audit(moat_arch_native()) && d->nr >= 0 &&
-			 d->nr < SANDBOX_ORIGIN_CACHE;
-
-	if (!prog->origin)
-		return -ENOENT;
-	if (cacheable && sb->origin_cache[d->nr].kind != MOAT_ORIGIN_NONE) {
-		*out = sb->origin_cache[d->nr];
-		return 0;
-	}
-	memcpy(sd.args, d->args, sizeof(sd.args));
-	if (moat_sim_run(prog, &sd, &res) < 0 || res.ret_pc >= prog->len)
-		return -EINVAL;
-	*out = prog->origin[res.ret_pc];
-	if (cacheable && out->kind != MOAT_ORIGIN_NONE && !path_reads_args(prog, &res))
-		sb->origin_cache[d->nr] = *out;
-	return 0;
-}
-
 /*
- * The compiler gives rules with the same verdict one shared ret (and under
- * notify_mask every denying verdict is the same USER_NOTIF ret), so the
- * program's origin names only the first of them. The policy's own semantics
- * name the exact rule: first matching rule for the syscall, else default.
+ * Which rule or default decided, by the policy's semantics. The compiled
+ * program cannot say: rules whose actions are all routed to the supervisor
+ * end at the same `ret USER_NOTIF`, which the compiler shares between them
+ * (and with the default), so its origin names only one of them. The errno
+ * moat answers comes from the exact rule found here.
  */
-static void refine_origin(const struct moat_policy *p, const struct seccomp_data *d,
-			  struct moat_origin *o)
+static void find_origin(struct moat_sandbox *sb, enum moat_arch arch, const struct seccomp_data *d,
+			struct moat_origin *out)
 {
-	enum moat_arch arch;
+	const struct moat_policy *p = sb->opts.policy;
 	uint32_t nr = (uint32_t)d->nr;
+	bool cacheable = arch == moat_arch_native() && nr < SANDBOX_ORIGIN_CACHE;
 	uint64_t args[6];
-	long rule;
+	long r;
 
-	if (o->kind != MOAT_ORIGIN_RULE && o->kind != MOAT_ORIGIN_DEFAULT)
+	if (arch >= MOAT_ARCH__COUNT || !(moat_policy_arches(p) & MOAT_ARCH_BIT(arch))) {
+		/* An ABI the policy does not cover: x32 numbers and int 0x80. */
+		out->kind = arch == MOAT_ARCH_X32 ? MOAT_ORIGIN_X32 : MOAT_ORIGIN_BADARCH;
+		out->rule = 0;
 		return;
-	if (d->arch == moat_arch_audit(MOAT_ARCH_I386))
-		arch = MOAT_ARCH_I386;
-	else if (d->arch == moat_arch_audit(MOAT_ARCH_AARCH64))
-		arch = MOAT_ARCH_AARCH64;
-	else if (d->arch == moat_arch_audit(MOAT_ARCH_X86_64))
-		arch = (nr & MOAT_X32_SYSCALL_BIT) ? MOAT_ARCH_X32 : MOAT_ARCH_X86_64;
-	else
+	}
+	if (cacheable && sb->origin_cache[nr].kind != MOAT_ORIGIN_NONE) {
+		*out = sb->origin_cache[nr];
 		return;
+	}
 	for (int i = 0; i < 6; i++)
 		args[i] = d->args[i];
-	rule = moat_policy_deciding_rule(p, arch, nr, args);
-	if (rule >= 0)
-		*o = (struct moat_origin){ MOAT_ORIGIN_RULE, (uint32_t)rule };
-	else
-		*o = (struct moat_origin){ MOAT_ORIGIN_DEFAULT, 0 };
+	r = moat_policy_deciding_rule(p, arch, nr, args);
+	if (r >= 0) {
+		*out = (struct moat_origin){ MOAT_ORIGIN_RULE, (uint32_t)r };
+		cacheable = cacheable && p->rules[r].ncmps == 0 && !has_rule_for(p, arch, nr, r);
+	} else {
+		out->kind = moat_syscall_name(arch, nr) ? MOAT_ORIGIN_DEFAULT : MOAT_ORIGIN_UNKNOWN;
+		out->rule = 0;
+		cacheable = cacheable && !has_rule_for(p, arch, nr, -1);
+	}
+	if (cacheable)
+		sb->origin_cache[nr] = *out;
 }
 
-static void classify(struct moat_sandbox *sb, const struct seccomp_data *d,
+static void classify(struct moat_sandbox *sb, enum moat_arch arch, const struct seccomp_data *d,
 		     struct moat_violation *v)
 {
 	const struct moat_policy *p = sb->opts.policy;
 
-	v->origin.kind = MOAT_ORIGIN_NONE;
 	/* Unknown origin: fail closed with EPERM, as a deny. */
+	v->origin.kind = MOAT_ORIGIN_NONE;
 	v->action = (struct moat_action){ MOAT_ACT_ERRNO, EPERM };
-	if (find_origin(sb, d, &v->origin) < 0) {
-		v->origin.kind = MOAT_ORIGIN_NONE;
+	if (!p) {
+		if (sim_origin(sb->opts.prog, d, &v->origin) < 0)
+			v->origin.kind = MOAT_ORIGIN_NONE;
 		return;
 	}
-	if (!p)
-		return;
-	refine_origin(p, d, &v->origin);
+	find_origin(sb, arch, d, &v->origin);
 	switch (v->origin.kind) {
 	case MOAT_ORIGIN_RULE:
-		if (v->origin.rule < p->nrules) {
-			v->rule = &p->rules[v->origin.rule];
-			v->action = v->rule->action;
-			v->loc = &v->rule->loc;
-		}
+		v->rule = &p->rules[v->origin.rule];
+		v->action = v->rule->action;
+		v->loc = &v->rule->loc;
 		break;
 	case MOAT_ORIGIN_DEFAULT:
 		v->action = p->default_action;
@@ -459,7 +451,7 @@ static int handle_notification(struct moat_sandbox *sb, struct notif_bufs *b, mo
 		v.syscall = moat_syscall_name(arch, (uint32_t)req->data.nr);
 	read_task_info(sb, v.pid, &v);
 	read_strings(sb, &v);
-	classify(sb, &req->data, &v);
+	classify(sb, arch, &req->data, &v);
 	decide(sb, &v);
 
 	/*

@@ -72,17 +72,58 @@ int moat_read_file(const char *path, size_t max, char **data, size_t *len)
 	return 0;
 }
 
-int moat_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+/* For what cannot be replaced by rename (a device such as /dev/null, a FIFO): plain writes. */
+static int write_in_place(const char *path, const char *p, size_t len)
 {
-	char tmp[PATH_MAX];
-	const char *p = data;
-	int fd, err = 0;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY), err = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	return err;
+}
+
+int moat_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char tmp[PATH_MAX], *real = NULL;
+	const char *p = data;
+	struct stat st;
+	int fd, err = 0;
+
+	/*
+	 * Renaming over a device would replace it (as root, -o /dev/null would
+	 * turn /dev/null into a regular file): write to it instead. A symlink is
+	 * followed, so that its target is replaced and the link stays.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return write_in_place(path, data, len);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		real = realpath(path, NULL);
+	if (real)
+		path = real;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+		free(real);
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		free(real);
+		return err;
+	}
 	while (len) {
 		ssize_t w = write(fd, p, len);
 
@@ -105,5 +146,6 @@ int moat_write_file_atomic(const char *path, const void *data, size_t len, int m
 		err = -errno;
 	if (err)
 		unlink(tmp);
+	free(real);
 	return err;
 }

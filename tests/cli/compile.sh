@@ -80,7 +80,7 @@ check "explain --x32: x32 rejected" sh -c "echo '$out' | grep -q 'x32 syscall'"
 		printf 'allow ioctl if arg0 == %d && arg1 in {' $i
 		j=0
 		while [ $j -lt 40 ]; do
-			printf '%d, ' $((4096 + j * 17))
+			printf '%d, ' $((4096 + j * 17 + i * 1000))
 			j=$((j + 1))
 		done
 		echo '1}'

@@ -174,3 +174,16 @@ teardown() {
 	jq -e '[.syscalls[] | select(.names == ["socket"]) | .args[0].value] == [1, 2]' "$T/s.json"
 	jq -e '[.syscalls[] | select(.args | not) | .names] == [["read", "write"]]' "$T/s.json"
 }
+
+@test "convert: -o to a device writes to it instead of replacing it; a symlink is followed" {
+	mknod "$T/null" c 1 3 || skip "mknod not permitted"
+	run "$MOAT" convert "$DATA/ops.json" --to oci -o "$T/null"
+	[ "$status" -eq 0 ]
+	[ -c "$T/null" ]
+	echo old >"$T/target.json"
+	ln -s target.json "$T/link.json"
+	run "$MOAT" convert "$DATA/ops.json" --to oci -o "$T/link.json"
+	[ "$status" -eq 0 ]
+	[ -L "$T/link.json" ]
+	jq -e '.defaultErrnoRet == 38' "$T/target.json"
+}

@@ -55,6 +55,8 @@ default allow
 errno EPERM execve
 EOF
 printf 'default allow\nlog getpid\nnotify getppid\n' >"$T/lognotify.moat"
+printf 'default errno EPERM\nallow @stdio @rpath @prot-exec @exec\nerrno EACCES mkdir if arg1 == 0700\nerrno ENOENT mkdir\n' \
+	>"$T/merged.moat"
 chmod 644 "$T"/*.moat
 
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
@@ -69,6 +71,19 @@ check "enforce: report names getppid, the rule's file:line and the answer" \
 	grep -q "getppid(.*deny.moat:3.*EACCES" "$T/err"
 check "enforce: report names the process" grep -q "(sandbox_probe) getppid" "$T/err"
 check "enforce: summary by syscall at exit" grep -Eq 'moat: +1 +getppid +EACCES' "$T/err"
+
+# Rules routed to moat share one `ret USER_NOTIF` in the filter (with the default too): the
+# answer and the report must still come from the exact rule, by the policy's first-match order.
+as_nobody "$M" run -p "$T/merged.moat" -- "$P" "mkdir:$W/m1" "mkdir755:$W/m2" io_uring_setup \
+	>"$T/out" 2>"$T/err"
+check "same routed verdict: mkdir 0700 gets its rule's EACCES" grep -qx 'mkdir=EACCES' "$T/out"
+check "same routed verdict: mkdir 0755 gets the next rule's ENOENT" grep -qx 'mkdir755=ENOENT' "$T/out"
+check "same routed verdict: an unlisted call gets the default's EPERM" \
+	grep -qx 'io_uring_setup=EPERM' "$T/out"
+check "same routed verdict: each reported with its own line" \
+	sh -c "grep -q 'mkdir(\"$W/m1\", 0700) denied by .*merged.moat:3' '$T/err' &&
+		grep -q 'mkdir(\"$W/m2\", 0755) denied by .*merged.moat:4' '$T/err' &&
+		grep -q 'io_uring_setup(.*merged.moat:1 (default' '$T/err'"
 
 # 2. paths are read from the target's memory and shown.
 as_nobody "$M" run -p "$T/deny.moat" -- "$P" "mkdir:$W/newdir" >"$T/out" 2>"$T/err"
@@ -101,6 +116,17 @@ as_nobody "$M" run -p "$T/kill.moat" -- "$P" getppid >"$T/out" 2>"$T/err"
 rc=$?
 check "enforce with a kill rule: killed (137) and reported" \
 	sh -c "[ $rc -eq 137 ] && grep -q 'getppid(.*kill.moat:2' '$T/err'"
+
+# trap rules stay the kernel's in enforce mode (SIGSYS, which user space cannot forge).
+printf 'default allow\ntrap getppid\n' >"$T/trap.moat"
+chmod 644 "$T/trap.moat"
+as_nobody "$M" run -p "$T/trap.moat" -- "$P" getppid >"$T/out" 2>"$T/err"
+rc=$?
+check "trap rule: killed by SIGSYS (159)" [ $rc -eq 159 ]
+check "trap rule: moat says where SIGSYS came from" grep -q "killed by SIGSYS: a trap rule" "$T/err"
+as_nobody "$M" run --mode complain -p "$T/trap.moat" -- "$P" getppid >"$T/out" 2>"$T/err"
+check "trap rule in complain mode: reported, and the call runs" \
+	sh -c "grep -qx 'getppid=ok' '$T/out' && grep -q 'getppid() would be denied by .*trap.moat:2' '$T/err'"
 
 # 5. every thread of a multi-threaded program, and fork+exec children.
 as_nobody "$M" run -p "$T/deny.moat" -- "$P" threads:4 >"$T/out" 2>"$T/err"
@@ -164,6 +190,12 @@ check "not executable: 126" [ $? -eq 126 ]
 rc=$?
 check "policy denying execve: 126, the command never ran" sh -c "[ $rc -eq 126 ] && [ ! -s '$T/out' ]"
 check "policy denying execve: reported by name" grep -q "execve(.*noexec.moat:2" "$T/err"
+"$M" run -p "$T/deny.moat" -- "$M" run -p "$T/deny.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
+rc=$?
+check "filter refused (nested supervisor, EBUSY): 125 and the command never ran" \
+	sh -c "[ $rc -eq 125 ] && [ ! -s '$T/out' ]"
+check "filter refused: says which step failed and what to do" \
+	sh -c "grep -q 'installing the seccomp filter failed' '$T/err' && grep -q 'run moat outside it' '$T/err'"
 "$M" run -p "$T/missing.moat" -- "$P" exit:0 >/dev/null 2>&1
 check "unreadable policy: 125" [ $? -eq 125 ]
 "$M" run --mode audit -p "$T/deny.moat" -- "$P" exit:0 >/dev/null 2>&1
@@ -197,6 +229,19 @@ else
 	skip "setuid root binary under moat" "setuid has no effect here (nosuid mount?)"
 fi
 
+# OCI profiles work the same way (told apart by content): Podman's default profile.
+PODMAN=/usr/share/containers/seccomp.json
+if [ -r "$PODMAN" ]; then
+	as_nobody "$M" run --oci "$PODMAN" -- "$P" getpid io_uring_setup >"$T/out" 2>"$T/err"
+	check "--oci: allowed getpid works" grep -qx 'getpid=ok' "$T/out"
+	check "--oci: io_uring_setup gets the profile's default errno (ENOSYS)" \
+		grep -qx 'io_uring_setup=ENOSYS' "$T/out"
+	check "--oci: reported with the JSON file's line" \
+		grep -q "io_uring_setup(.*seccomp.json:[0-9]* (default errno ENOSYS): ENOSYS" "$T/err"
+else
+	skip "--oci with Podman's profile" "$PODMAN not installed"
+fi
+
 # 10. --report writes one JSON line per violation.
 if command -v jq >/dev/null; then
 	as_nobody "$M" run -q -p "$T/deny.moat" --report "$W/r.jsonl" -- "$P" getppid getppid \
@@ -208,6 +253,46 @@ if command -v jq >/dev/null; then
 	check "--quiet: no per-violation line" sh -c "! grep -q 'getppid(' '$T/err'"
 else
 	skip "--report" "jq not installed"
+fi
+
+# 11. A flood of one violation (a target retrying a denied call in a loop):
+# the first --max-reports (default 10) one by one, the rest counted on
+# "repeated N more times" lines, exact totals in the summary and the JSON.
+FLOOD_SRC=$BUILD/tests/helpers/getppid_flood
+if [ -x "$FLOOD_SRC" ] && command -v jq >/dev/null; then
+	cp "$FLOOD_SRC" "$T/getppid_flood"
+	chmod 755 "$T/getppid_flood"
+	timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+		-p "$T/deny.moat" --report "$W/flood.jsonl" -- "$T/getppid_flood" 100000 \
+		>/dev/null 2>"$T/err"
+	rc=$?
+	check "flood: the command ran to the end (exit 0)" [ "$rc" -eq 0 ]
+	check "flood: 10 getppid lines one by one" \
+		[ "$(grep -c 'getppid() denied by .*: EACCES$' "$T/err")" -eq 10 ]
+	check "flood: the repeated lines count the other 99990 exactly" \
+		[ "$(sed -n 's/.*getppid() denied by .*, repeated \([0-9]*\) more times.*/\1/p' "$T/err" |
+			awk '{ s += $1 } END { print s + 0 }')" -eq 99990 ]
+	check "flood: the last repeated line says 100000 in all" \
+		sh -c "grep 'repeated' '$T/err' | tail -1 | grep -q '(100000 in all)'"
+	check "flood: the summary keeps the exact total" grep -Eq 'moat: +100000 +getppid +EACCES' "$T/err"
+	check "flood: stderr stays small" [ "$(wc -l <"$T/err")" -lt 200 ]
+	check "flood: --report has 10 full records" \
+		[ "$(jq -c 'select(.syscall == "getppid" and (has("repeated") | not))' "$W/flood.jsonl" | wc -l)" -eq 10 ]
+	check "flood: --report repeated records sum to 99990" \
+		[ "$(jq -s 'map(.repeated // 0) | add' "$W/flood.jsonl")" -eq 99990 ]
+	as_nobody "$M" run -p "$T/deny.moat" --max-reports 3 -- "$T/getppid_flood" 50 \
+		>/dev/null 2>"$T/err"
+	check "--max-reports 3: 3 lines, then 47 counted" \
+		sh -c "[ \$(grep -c 'getppid() denied.*EACCES\$' '$T/err') -eq 3 ] && grep -q 'repeated 47 more times (50 in all)' '$T/err'"
+	as_nobody "$M" run -p "$T/deny.moat" --max-reports 0 -- "$T/getppid_flood" 50 \
+		>/dev/null 2>"$T/err"
+	check "--max-reports 0: every one of 50 reported, none counted" \
+		sh -c "[ \$(grep -c 'getppid() denied.*EACCES\$' '$T/err') -eq 50 ] && ! grep -q repeated '$T/err'"
+	as_nobody "$M" run -p "$T/deny.moat" --max-reports x -- "$T/getppid_flood" 1 \
+		>/dev/null 2>"$T/err"
+	check "--max-reports x: refused (125)" [ $? -eq 125 ]
+else
+	skip "violation flood" "getppid_flood or jq missing"
 fi
 
 echo "1..$n"

@@ -84,9 +84,8 @@ static void test_validate_errno_range(void **state)
 	p->default_action.data = 5000;
 	assert_int_equal(moat_policy_validate(p, &d), -EINVAL);
 	assert_int_equal(d.n, 1);
-	assert_string_equal(diag_line(&d, 0),
-			    "error: default action: invalid action 'errno 5000' "
-			    "(errno must be 0..4095, trace data 0..65535)");
+	assert_string_equal(diag_line(&d, 0), "error: default action: invalid action 'errno 5000' "
+					      "(errno must be 0..4095, trace data 0..65535)");
 	moat_diags_free(&d);
 	moat_policy_free(p);
 }
@@ -268,7 +267,8 @@ static void test_merge_native_arch(void **state)
 	assert_int_equal(a->arches, 0); /* both native: stays "native" */
 	b->arches = MOAT_ARCH_BIT(MOAT_ARCH_I386);
 	assert_int_equal(moat_policy_merge(a, b), 0);
-	assert_int_equal(a->arches, MOAT_ARCH_BIT(moat_arch_native()) | MOAT_ARCH_BIT(MOAT_ARCH_I386));
+	assert_int_equal(a->arches,
+			 MOAT_ARCH_BIT(moat_arch_native()) | MOAT_ARCH_BIT(MOAT_ARCH_I386));
 	moat_policy_free(a);
 	moat_policy_free(b);
 }
@@ -282,17 +282,17 @@ static void test_canonicalize(void **state)
 	struct moat_cmp c_ab[2] = { eq(0, 16), op(2, MOAT_OP_NE, 9) };
 	struct moat_cmp e1 = eq(0, 1), e2 = eq(0, 2), e3 = eq(0, 3), g = op(0, MOAT_OP_GT, 100);
 
-	add(p, "write", ALLOW, &in1, 1, 1);       /* IN {7} -> EQ 7 */
-	add(p, "socket", ALLOW, c_ba, 2, 2);      /* cmps sorted */
+	add(p, "write", ALLOW, &in1, 1, 1);  /* IN {7} -> EQ 7 */
+	add(p, "socket", ALLOW, c_ba, 2, 2); /* cmps sorted */
 	add(p, "read", ALLOW, NULL, 0, 3);
-	add(p, "socket", EPERM_, c_ab, 2, 4);     /* same condition: dead */
-	add(p, "read", EPERM_, &e1, 1, 5);        /* after unconditional: dead */
-	add(p, "personality", ALLOW, &e1, 1, 6);  /* three EQ fold into IN */
+	add(p, "socket", EPERM_, c_ab, 2, 4);	 /* same condition: dead */
+	add(p, "read", EPERM_, &e1, 1, 5);	 /* after unconditional: dead */
+	add(p, "personality", ALLOW, &e1, 1, 6); /* three EQ fold into IN */
 	add(p, "personality", ALLOW, &e2, 1, 7);
 	add(p, "personality", ALLOW, &e3, 1, 8);
 	add(p, "personality", EPERM_, &g, 1, 9);
 	add(p, "personality", ALLOW, &e2, 1, 10); /* duplicate condition: dead */
-	add(p, "write", ALLOW, &in1, 1, 11);      /* duplicate: dead */
+	add(p, "write", ALLOW, &in1, 1, 11);	  /* duplicate: dead */
 
 	assert_int_equal(moat_policy_canonicalize(p), 0);
 	assert_int_equal(p->nrules, 5);

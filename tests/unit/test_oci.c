@@ -88,10 +88,10 @@ static void test_actions(void **state)
 		const char *sc;
 		uint32_t kind, data;
 	} want[] = {
-		{ "read", MOAT_ACT_ALLOW, 0 },	     { "write", MOAT_ACT_LOG, 0 },
-		{ "close", MOAT_ACT_ERRNO, EPERM },  { "open", MOAT_ACT_ERRNO, EACCES },
-		{ "stat", MOAT_ACT_TRACE, 7 },	     { "fstat", MOAT_ACT_TRACE, 1 },
-		{ "lstat", MOAT_ACT_TRAP, 0 },	     { "poll", MOAT_ACT_KILL_THREAD, 0 },
+		{ "read", MOAT_ACT_ALLOW, 0 },	      { "write", MOAT_ACT_LOG, 0 },
+		{ "close", MOAT_ACT_ERRNO, EPERM },   { "open", MOAT_ACT_ERRNO, EACCES },
+		{ "stat", MOAT_ACT_TRACE, 7 },	      { "fstat", MOAT_ACT_TRACE, 1 },
+		{ "lstat", MOAT_ACT_TRAP, 0 },	      { "poll", MOAT_ACT_KILL_THREAD, 0 },
 		{ "lseek", MOAT_ACT_KILL_THREAD, 0 }, { "mmap", MOAT_ACT_KILL_PROCESS, 0 },
 		{ "mprotect", MOAT_ACT_NOTIFY, 0 },
 	};
@@ -127,7 +127,7 @@ static void test_ops(void **state)
 		uint8_t arg, op;
 		uint64_t value;
 	} want[] = {
-		{ "read", 0, MOAT_OP_EQ, 3 }, { "write", 1, MOAT_OP_NE, 4 },
+		{ "read", 0, MOAT_OP_EQ, 3 },  { "write", 1, MOAT_OP_NE, 4 },
 		{ "close", 2, MOAT_OP_LT, 5 }, { "fstat", 3, MOAT_OP_LE, 6 },
 		{ "lseek", 4, MOAT_OP_GE, 7 }, { "mmap", 5, MOAT_OP_GT, 8 },
 	};
@@ -263,14 +263,14 @@ static void test_order_and_unknown_names(void **state)
 
 static void test_dead_entries(void **state)
 {
-	const char *json =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"],\n"
-		"\"syscalls\": [\n"
-		"{\"names\": [\"setns\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
-		"{\"names\": [\"setns\"], \"action\": \"SCMP_ACT_ERRNO\"},\n"
-		"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
-		" \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-		"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\"}]}\n";
+	const char *json = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+			   "[\"SCMP_ARCH_X86_64\"],\n"
+			   "\"syscalls\": [\n"
+			   "{\"names\": [\"setns\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+			   "{\"names\": [\"setns\"], \"action\": \"SCMP_ACT_ERRNO\"},\n"
+			   "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+			   " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+			   "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\"}]}\n";
 	struct moat_policy *p = NULL;
 	struct moat_diags d;
 
@@ -399,7 +399,8 @@ static void test_podman_nothing_lost(void **state)
 	/* Count independently with jansson: entries that apply without caps. */
 	root = json_loads(data, 0, &jerr);
 	assert_non_null(root);
-	json_array_foreach(json_object_get(root, "syscalls"), i, e) {
+	json_array_foreach(json_object_get(root, "syscalls"), i, e)
+	{
 		json_t *inc = json_object_get(e, "includes");
 		json_t *arches = json_object_get(inc, "arches");
 		bool ours = !json_array_size(json_object_get(inc, "caps"));
@@ -410,14 +411,15 @@ static void test_podman_nothing_lost(void **state)
 		if (json_array_size(arches)) {
 			bool hit = false;
 
-			json_array_foreach(arches, a, an)
-				hit |= !strcmp(json_string_value(an), "amd64") ||
-				       !strcmp(json_string_value(an), "arm64");
+			json_array_foreach(arches, a, an) hit |=
+				!strcmp(json_string_value(an), "amd64") ||
+				!strcmp(json_string_value(an), "arm64");
 			ours &= hit;
 		}
 		if (!ours)
 			continue;
-		json_array_foreach(json_object_get(e, "names"), k, n) {
+		json_array_foreach(json_object_get(e, "names"), k, n)
+		{
 			const char *sc = json_string_value(n);
 			bool found = false, warn = false;
 
@@ -454,7 +456,10 @@ static void test_podman_round_trip(void **state)
 	struct moat_oci_opts opts[] = {
 		{ 0 },
 		{ .caps = ~0ull },
-		{ .caps = 1ull << 21, .kernel_major = 4, .kernel_minor = 0, .host_arch_only = true },
+		{ .caps = 1ull << 21,
+		  .kernel_major = 4,
+		  .kernel_minor = 0,
+		  .host_arch_only = true },
 	};
 
 	if (access(podman, R_OK)) {
@@ -483,19 +488,17 @@ static void test_export_shapes(void **state)
 		{ .arg = 0, .op = MOAT_OP_IN, .set = set, .nset = 3 },
 		{ .arg = 2, .op = MOAT_OP_MASKED_EQ, .mask = 0xffffffff00000000ull, .value = 0 },
 	};
-	struct moat_policy *p = policy_with((struct moat_action){ MOAT_ACT_ALLOW, 0 }, "socket", c,
-					     2);
+	struct moat_policy *p =
+		policy_with((struct moat_action){ MOAT_ACT_ALLOW, 0 }, "socket", c, 2);
 	const struct moat_action eperm = { MOAT_ACT_ERRNO, EPERM };
 	json_error_t jerr;
 	json_t *root, *list;
 	char *text;
 
-	assert_int_equal(moat_policy_add_rule(p, "read", eperm, NULL, 0, (struct moat_loc){ 0 },
-					      NULL),
-			 0);
-	assert_int_equal(moat_policy_add_rule(p, "write", eperm, NULL, 0, (struct moat_loc){ 0 },
-					      NULL),
-			 0);
+	assert_int_equal(
+		moat_policy_add_rule(p, "read", eperm, NULL, 0, (struct moat_loc){ 0 }, NULL), 0);
+	assert_int_equal(
+		moat_policy_add_rule(p, "write", eperm, NULL, 0, (struct moat_loc){ 0 }, NULL), 0);
 	assert_int_equal(moat_oci_export(p, &text), 0);
 	/* 2^64 - 2^32 is written as an unsigned decimal, as runc reads it. */
 	assert_non_null(strstr(text, "\"value\": 18446744069414584320,"));
@@ -509,32 +512,32 @@ static void test_export_shapes(void **state)
 	assert_string_equal(json_string_value(json_object_get(root, "defaultAction")),
 			    "SCMP_ACT_ERRNO");
 	assert_int_equal(json_integer_value(json_object_get(root, "defaultErrnoRet")), EPERM);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(root,
-									     "architectures"),
-							     0)),
-			    "SCMP_ARCH_X86_64");
+	assert_string_equal(
+		json_string_value(json_array_get(json_object_get(root, "architectures"), 0)),
+		"SCMP_ARCH_X86_64");
 	list = json_object_get(root, "syscalls");
 	/* IN {1,2,10} -> three entries, then one grouped entry for read and write. */
 	assert_int_equal(json_array_size(list), 4);
 	for (size_t i = 0; i < 3; i++) {
 		json_t *e = json_array_get(list, i), *args = json_object_get(e, "args");
 
-		assert_string_equal(json_string_value(json_array_get(json_object_get(e, "names"),
-								     0)),
-				    "socket");
+		assert_string_equal(
+			json_string_value(json_array_get(json_object_get(e, "names"), 0)),
+			"socket");
 		assert_int_equal(json_array_size(args), 2);
-		assert_int_equal(json_integer_value(
-					 json_object_get(json_array_get(args, 0), "value")),
-				 i == 0 ? 1 : i == 1 ? 2 : 10);
-		assert_string_equal(json_string_value(
-					    json_object_get(json_array_get(args, 1), "op")),
-				    "SCMP_CMP_MASKED_EQ");
-		assert_int_equal(json_integer_value(
-					 json_object_get(json_array_get(args, 1), "value")),
-				 4);
-		assert_int_equal(json_integer_value(
-					 json_object_get(json_array_get(args, 1), "valueTwo")),
-				 0);
+		assert_int_equal(
+			json_integer_value(json_object_get(json_array_get(args, 0), "value")),
+			i == 0	 ? 1
+			: i == 1 ? 2
+				 : 10);
+		assert_string_equal(
+			json_string_value(json_object_get(json_array_get(args, 1), "op")),
+			"SCMP_CMP_MASKED_EQ");
+		assert_int_equal(
+			json_integer_value(json_object_get(json_array_get(args, 1), "value")), 4);
+		assert_int_equal(
+			json_integer_value(json_object_get(json_array_get(args, 1), "valueTwo")),
+			0);
 	}
 	{
 		json_t *e = json_array_get(list, 3), *names = json_object_get(e, "names");
@@ -555,8 +558,8 @@ static void test_export_refuses(void **state)
 {
 	struct moat_cmp two[2] = { { .arg = 1, .op = MOAT_OP_GE, .value = 5 },
 				   { .arg = 1, .op = MOAT_OP_LE, .value = 10 } };
-	struct moat_policy *p = policy_with((struct moat_action){ MOAT_ACT_ALLOW, 0 }, "kill", two,
-					    2);
+	struct moat_policy *p =
+		policy_with((struct moat_action){ MOAT_ACT_ALLOW, 0 }, "kill", two, 2);
 	struct moat_diags d;
 	char *text = NULL;
 
@@ -580,8 +583,8 @@ static void test_check_warnings(void **state)
 {
 	struct moat_cmp e = { .arg = 0, .op = MOAT_OP_EQ, .value = 1 };
 	struct moat_cmp ne = { .arg = 0, .op = MOAT_OP_NE, .value = 1 };
-	struct moat_policy *p = policy_with((struct moat_action){ MOAT_ACT_ERRNO, EPERM }, "kill",
-					    &e, 1);
+	struct moat_policy *p =
+		policy_with((struct moat_action){ MOAT_ACT_ERRNO, EPERM }, "kill", &e, 1);
 	struct moat_diags d;
 
 	moat_diags_init(&d);
@@ -591,8 +594,9 @@ static void test_check_warnings(void **state)
 			 0);
 	assert_int_equal(moat_oci_check(p, MOAT_OCI_TARGET_OCI, &d), 0);
 	assert_int_equal(d.n, 1); /* only: unknown ENOSYS vs default EPERM */
-	assert_string_equal(d.v[0].msg, "OCI has no action for unknown syscall numbers: 'errno "
-					"ENOSYS' is lost, they get the default action 'errno EPERM'");
+	assert_string_equal(d.v[0].msg,
+			    "OCI has no action for unknown syscall numbers: 'errno "
+			    "ENOSYS' is lost, they get the default action 'errno EPERM'");
 	moat_diags_free(&d);
 	/* An unconditional rule after a conditional one: libseccomp reads it differently. */
 	moat_diags_init(&d);
@@ -611,9 +615,10 @@ static void test_check_warnings(void **state)
 	moat_diags_init(&d);
 	p->rules[2].action = (struct moat_action){ MOAT_ACT_LOG, 0 };
 	assert_int_equal(moat_oci_check(p, MOAT_OCI_TARGET_OCI, &d), -EOPNOTSUPP);
-	assert_string_equal(d.v[0].msg, "unconditional 'log' for 'kill' after a conditional "
-					"'errno EPERM': runc/crun (libseccomp) would let it override "
-					"the conditional rule; write the remaining cases as conditions");
+	assert_string_equal(d.v[0].msg,
+			    "unconditional 'log' for 'kill' after a conditional "
+			    "'errno EPERM': runc/crun (libseccomp) would let it override "
+			    "the conditional rule; write the remaining cases as conditions");
 	moat_diags_free(&d);
 	/* With the default action it is dropped by canonicalize, and all is exact. */
 	moat_diags_init(&d);
