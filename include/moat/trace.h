@@ -28,9 +28,9 @@ extern "C" {
 
 /* Which tasks a tool looks at (applied in the kernel). All set tests must hold. */
 struct moat_trace_filter {
-	int pid;            /* this process and all its threads; 0 = any */
-	const char *comm;   /* exact task name (at most 15 bytes); NULL = any */
-	const char *cgroup; /* cgroup v2 directory: this cgroup and those below it;
+	int pid;		  /* this process and all its threads; 0 = any */
+	const char *comm;	  /* exact task name (at most 15 bytes); NULL = any */
+	const char *cgroup;	  /* cgroup v2 directory: this cgroup and those below it;
 			     * absolute, or relative to the cgroup2 mount; NULL = any */
 	const uint32_t *syscalls; /* native syscall numbers; NULL = all */
 	size_t nsyscalls;
@@ -41,10 +41,10 @@ struct moat_trace_filter {
 #define MOAT_TRACE_NSTR 2
 
 struct moat_trace_str {
-	int arg;          /* argument index 0..5; -1 = unused slot */
+	int arg;	  /* argument index 0..5; -1 = unused slot */
 	const char *data; /* bytes read at entry (NUL not included) */
 	size_t len;
-	bool fault;     /* the pointer could not be read */
+	bool fault;	/* the pointer could not be read */
 	bool truncated; /* longer than moat reads (255 bytes) */
 	/*
 	 * Read at exit, not entry: the entry read hit a page not yet in memory
@@ -54,15 +54,15 @@ struct moat_trace_str {
 };
 
 struct moat_trace_event {
-	uint64_t ts_ns;  /* CLOCK_REALTIME at entry, ns */
+	uint64_t ts_ns;	 /* CLOCK_REALTIME at entry, ns */
 	uint64_t dur_ns; /* time in the syscall */
 	uint64_t args[6];
 	int64_t ret; /* raw return value: -errno on failure */
 	uint32_t pid, tid;
 	uint32_t nr;
-	enum moat_arch arch; /* i386 for int 0x80 from a 64-bit task */
-	bool noreturn;       /* exit/exit_group: no result, no duration */
-	const char *name;    /* syscall name, or "syscall_NNN" */
+	enum moat_arch arch;		    /* i386 for int 0x80 from a 64-bit task */
+	bool noreturn;			    /* exit/exit_group: no result, no duration */
+	const char *name;		    /* syscall name, or "syscall_NNN" */
 	const struct moat_syscall_sig *sig; /* how to decode args; NULL: 6 hex words */
 	char comm[16];
 	struct moat_trace_str str[MOAT_TRACE_NSTR]; /* strings read at entry */
@@ -99,7 +99,7 @@ struct moat_trace_opts {
 
 struct moat_trace_stats {
 	uint64_t received;  /* events delivered to ops->event */
-	uint64_t lost;      /* records the kernel could not hand over (all CPUs) */
+	uint64_t lost;	    /* records the kernel could not hand over (all CPUs) */
 	uint64_t untracked; /* follow: forks the tracked set had no room for */
 };
 
@@ -149,7 +149,7 @@ struct moat_top_opts {
 
 struct moat_top_row {
 	uint32_t pid;
-	uint32_t nr;      /* MOAT_TOP_ALL in a process's total */
+	uint32_t nr;	  /* MOAT_TOP_ALL in a process's total */
 	const char *name; /* syscall name ("syscall_NNN"); "*" in a process's total */
 	char comm[16];
 	uint64_t calls, errors, total_ns;
@@ -160,14 +160,14 @@ struct moat_top_row {
 #define MOAT_TOP_ALL UINT32_MAX
 
 struct moat_top_snapshot {
-	uint64_t ts_ns;       /* CLOCK_REALTIME of this read */
-	uint64_t interval_ns; /* since the previous read (or the start) */
+	uint64_t ts_ns;			  /* CLOCK_REALTIME of this read */
+	uint64_t interval_ns;		  /* since the previous read (or the start) */
 	const struct moat_top_row *procs; /* per process, most time first */
 	size_t nprocs;
 	const struct moat_top_row *rows; /* per (process, syscall), most time first */
 	size_t nrows;
 	uint64_t calls, errors; /* all rows */
-	uint64_t lost;          /* calls the kernel could not account (a full map) */
+	uint64_t lost;		/* calls the kernel could not account (a full map) */
 };
 
 struct moat_top;

@@ -14,10 +14,10 @@
 #define MOAT_COMM_LEN 16
 
 struct moat_bpf_filter {
-	__u32 tgid;      /* only this process (all its threads); 0 = any */
-	__u32 self_tgid; /* never this one: the tracer itself (no feedback loop) */
+	__u32 tgid;	  /* only this process (all its threads); 0 = any */
+	__u32 self_tgid;  /* never this one: the tracer itself (no feedback loop) */
 	__u32 use_cgroup; /* only tasks in cgroup_map[0] or below (cgroup v2) */
-	__u32 use_comm;  /* only tasks whose comm equals comm */
+	__u32 use_comm;	  /* only tasks whose comm equals comm */
 	char comm[MOAT_COMM_LEN];
 };
 

@@ -8,7 +8,7 @@
 #endif
 
 struct moat_lost {
-	__u64 lost;     /* records this CPU could not emit */
+	__u64 lost;	/* records this CPU could not emit */
 	__u64 reported; /* of those, how many a later record's lost_before carried */
 };
 

@@ -25,25 +25,25 @@
 #include "filter.h"
 
 #define SECCOMP_MODE_FILTER_K 2 /* include/linux/seccomp.h */
-#define SECCOMP_MODE_DEAD_K 3   /* kernel/seccomp.c: SECCOMP_MODE_FILTER + 1 */
+#define SECCOMP_MODE_DEAD_K 3	/* kernel/seccomp.c: SECCOMP_MODE_FILTER + 1 */
 
 enum seccomp_rec_kind {
-	SECCOMP_REC_TRAP = 1,        /* SIGSYS sent, the task lives on (or handles it) */
+	SECCOMP_REC_TRAP = 1,	     /* SIGSYS sent, the task lives on (or handles it) */
 	SECCOMP_REC_KILL_SIGNAL = 2, /* killed, via SIGSYS (coredump) */
 	SECCOMP_REC_KILL_EXIT = 3,   /* killed, via do_exit without a signal */
 };
 
 /* seccomp_record.flags */
 #define SECCOMP_REC_GROUP_DEAD 0x1 /* the whole process died with this task */
-#define SECCOMP_REC_COMPAT 0x2     /* i386 number (int 0x80) */
+#define SECCOMP_REC_COMPAT 0x2	   /* i386 number (int 0x80) */
 
 struct seccomp_record {
 	__u64 ts_ns; /* CLOCK_MONOTONIC */
 	__u64 call_addr;
 	__u32 pid, tid;
 	__u32 nr;
-	__u32 arch;     /* AUDIT_ARCH_* (from the siginfo); 0 = not known */
-	__u32 kind;     /* enum seccomp_rec_kind */
+	__u32 arch;	/* AUDIT_ARCH_* (from the siginfo); 0 = not known */
+	__u32 kind;	/* enum seccomp_rec_kind */
 	__u32 ret_data; /* SECCOMP_RET_DATA of the filter's answer (si_errno) */
 	__u32 flags;
 	__u32 lost_before;

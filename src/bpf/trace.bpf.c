@@ -68,9 +68,9 @@ static __always_inline void emit(struct trace_record *ev)
 	if (n > TRACE_NSTR * TRACE_STR_MAX)
 		n = TRACE_NSTR * TRACE_STR_MAX;
 	if (wakeup_bytes)
-		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-				BPF_RB_FORCE_WAKEUP :
-				BPF_RB_NO_WAKEUP;
+		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+				? BPF_RB_FORCE_WAKEUP
+				: BPF_RB_NO_WAKEUP;
 	lost_emit(&events, ev, TRACE_RECORD_HDR_SIZE + n, &ev->lost_before, flags);
 }
 

@@ -25,11 +25,11 @@
 #define TRACE_CONF_STRMASK 0x3f
 
 #define TRACE_STR_MAX 256 /* bytes per string, NUL included (power of 2) */
-#define TRACE_NSTR 2      /* strings per record: the first two string args */
+#define TRACE_NSTR 2	  /* strings per record: the first two string args */
 
 /* trace_record.flags */
-#define TRACE_EV_NORETURN 0x1 /* exit/exit_group: no result, no duration */
-#define TRACE_EV_COMPAT 0x2   /* nr is an i386 number (int 0x80 / compat task) */
+#define TRACE_EV_NORETURN 0x1	/* exit/exit_group: no result, no duration */
+#define TRACE_EV_COMPAT 0x2	/* nr is an i386 number (int 0x80 / compat task) */
 #define TRACE_EV_STR0_FAULT 0x4 /* string 0 could not be read (bad pointer) */
 #define TRACE_EV_STR1_FAULT 0x8
 #define TRACE_EV_STR_AT_EXIT 0x10 /* entry read faulted (page not in yet): read again at exit */
@@ -42,9 +42,9 @@ struct trace_record {
 	__u32 pid; /* tgid */
 	__u32 tid;
 	__u32 nr;
-	__u32 flags;       /* TRACE_EV_* */
-	__u32 lost_before; /* events this CPU lost since its previous record */
-	__u8 str_arg[TRACE_NSTR]; /* argument index of each string, 0xff = none */
+	__u32 flags;		   /* TRACE_EV_* */
+	__u32 lost_before;	   /* events this CPU lost since its previous record */
+	__u8 str_arg[TRACE_NSTR];  /* argument index of each string, 0xff = none */
 	__u16 str_len[TRACE_NSTR]; /* bytes read, NUL included; 0 = none */
 	__u16 pad;
 	char comm[MOAT_COMM_LEN];

@@ -74,8 +74,8 @@ static void print_table(const struct moat_top_snapshot *s, bool clear)
 	/* A third of the screen for processes, the rest for (process, syscall) rows. */
 	nproc = (lines - 6) / 3;
 	nrow = lines - 6 - nproc - 1;
-	printf("%7s %-15s %10s %8s %8s %8s %8s\n", "PID", "COMM", "CALLS", "ERRORS", "TIME",
-	       "P50", "P99");
+	printf("%7s %-15s %10s %8s %8s %8s %8s\n", "PID", "COMM", "CALLS", "ERRORS", "TIME", "P50",
+	       "P99");
 	for (size_t i = 0; i < s->nprocs && (int)i < nproc; i++) {
 		const struct moat_top_row *r = &s->procs[i];
 

@@ -54,8 +54,8 @@ struct trace_out {
 static int on_event(const struct moat_trace_event *ev, void *ctx)
 {
 	struct trace_out *o = ctx;
-	int n = o->json ? moat_trace_format_json(ev, o->line, sizeof(o->line)) :
-			  moat_trace_format(ev, o->line, sizeof(o->line));
+	int n = o->json ? moat_trace_format_json(ev, o->line, sizeof(o->line))
+			: moat_trace_format(ev, o->line, sizeof(o->line));
 
 	if (n >= (int)sizeof(o->line))
 		n = sizeof(o->line) - 1;
@@ -190,7 +190,8 @@ int cmd_trace(int argc, char **argv)
 		/* A stream read while it grows (tail -f), so not written atomically. */
 		out.f = fopen(outpath, "we");
 		if (!out.f) {
-			fprintf(stderr, "moat trace: cannot open %s: %s\n", outpath, strerror(errno));
+			fprintf(stderr, "moat trace: cannot open %s: %s\n", outpath,
+				strerror(errno));
 			goto out;
 		}
 	}
@@ -211,8 +212,9 @@ int cmd_trace(int argc, char **argv)
 		err = moat_spawn_new(cmd, &sp);
 		if (err) {
 			fprintf(stderr, "moat trace: %s: %s\n", cmd[0], strerror(-err));
-			rc = err == -ENOENT ? MOAT_EXIT_NOENT :
-			     err == -EACCES ? MOAT_EXIT_NOEXEC : MOAT_EXIT_SANDBOX;
+			rc = err == -ENOENT   ? MOAT_EXIT_NOENT
+			     : err == -EACCES ? MOAT_EXIT_NOEXEC
+					      : MOAT_EXIT_SANDBOX;
 			goto out;
 		}
 		topts.follow = true;
@@ -231,7 +233,8 @@ int cmd_trace(int argc, char **argv)
 	if (cmd) {
 		err = moat_trace_track_spawned(t, moat_spawn_pid(sp));
 		if (err) {
-			fprintf(stderr, "moat trace: cannot follow %s: %s\n", cmd[0], strerror(-err));
+			fprintf(stderr, "moat trace: cannot follow %s: %s\n", cmd[0],
+				strerror(-err));
 			rc = MOAT_EXIT_SANDBOX;
 			goto out;
 		}

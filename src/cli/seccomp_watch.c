@@ -15,8 +15,8 @@ struct watch_out {
 static int on_event(const struct moat_seccomp_event *ev, void *ctx)
 {
 	struct watch_out *o = ctx;
-	int n = o->json ? moat_seccomp_format_json(ev, o->line, sizeof(o->line)) :
-			  moat_seccomp_format(ev, o->line, sizeof(o->line));
+	int n = o->json ? moat_seccomp_format_json(ev, o->line, sizeof(o->line))
+			: moat_seccomp_format(ev, o->line, sizeof(o->line));
 
 	if (n >= (int)sizeof(o->line))
 		n = sizeof(o->line) - 1;
@@ -44,7 +44,8 @@ int cli_seccomp_watch(const struct cli_trace_opts *co, FILE *out, bool json)
 	struct moat_trace_stats st;
 	int rc = MOAT_EXIT_OK, err;
 
-	w = moat_seccomp_watch_new(&co->filter, &(struct moat_seccomp_ops){ on_event, on_lost, &o });
+	w = moat_seccomp_watch_new(&co->filter,
+				   &(struct moat_seccomp_ops){ on_event, on_lost, &o });
 	if (!w) {
 		cli_trace_load_error("trace --seccomp", errno, &co->filter);
 		return MOAT_EXIT_FAIL;

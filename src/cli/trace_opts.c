@@ -66,7 +66,8 @@ int cli_trace_opt(struct cli_trace_opts *co, int opt, const char *arg)
 	case 'C':
 		if (!*arg || strlen(arg) > 15) {
 			fprintf(stderr,
-				"moat: --comm '%s': a task name has 1 to 15 bytes (see /proc/PID/comm)\n",
+				"moat: --comm '%s': a task name has 1 to 15 bytes (see "
+				"/proc/PID/comm)\n",
 				arg);
 			return -1;
 		}
@@ -109,12 +110,16 @@ void cli_trace_load_error(const char *tool, int err, const struct moat_trace_fil
 {
 	switch (err) {
 	case EPERM:
-		fprintf(stderr, "moat %s: permission denied loading eBPF programs: run as root "
-				"(needs CAP_BPF and CAP_PERFMON)\n", tool);
+		fprintf(stderr,
+			"moat %s: permission denied loading eBPF programs: run as root "
+			"(needs CAP_BPF and CAP_PERFMON)\n",
+			tool);
 		break;
 	case EOPNOTSUPP:
-		fprintf(stderr, "moat %s: this kernel cannot run moat's eBPF programs (needs BTF, "
-				"tp_btf, ring buffer and task storage; see 'moat features')\n", tool);
+		fprintf(stderr,
+			"moat %s: this kernel cannot run moat's eBPF programs (needs BTF, "
+			"tp_btf, ring buffer and task storage; see 'moat features')\n",
+			tool);
 		break;
 	case ENOENT:
 		if (f->cgroup) {

@@ -113,7 +113,8 @@ int moat_bpf_load_errno(int err)
 	if (err == -EPERM)
 		return -EPERM;
 	/* EACCES is the verifier refusing a program: this kernel, not the user. */
-	if (err == -EACCES || err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP || err == -ESRCH)
+	if (err == -EACCES || err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP ||
+	    err == -ESRCH)
 		return -EOPNOTSUPP;
 	return err ? err : -EIO;
 }

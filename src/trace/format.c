@@ -259,9 +259,11 @@ static void put_json_string(struct out *o, const char *s, size_t n)
 				if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
 					len = 0;
 			/* Overlong 3/4-byte forms, surrogates and > U+10FFFF. */
-			if (len == 3 && ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0)))
+			if (len == 3 &&
+			    ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0)))
 				len = 0;
-			if (len == 4 && ((c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90)))
+			if (len == 4 &&
+			    ((c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90)))
 				len = 0;
 			if (len) {
 				put_mem(o, s + i, len);
@@ -363,7 +365,8 @@ int moat_seccomp_format_json(const struct moat_seccomp_event *ev, char *buf, siz
 	put_u64(&o, ev->tid);
 	put_str(&o, ",\"comm\":");
 	put_json_string(&o, ev->comm, strlen(ev->comm));
-	put_str(&o, ev->kind == MOAT_SECCOMP_TRAP ? ",\"action\":\"trap\"" : ",\"action\":\"kill\"");
+	put_str(&o,
+		ev->kind == MOAT_SECCOMP_TRAP ? ",\"action\":\"trap\"" : ",\"action\":\"kill\"");
 	put_str(&o, ",\"syscall\":");
 	put_json_string(&o, ev->name, strlen(ev->name));
 	put_str(&o, ",\"nr\":");
@@ -374,7 +377,8 @@ int moat_seccomp_format_json(const struct moat_seccomp_event *ev, char *buf, siz
 	put_u64(&o, ev->ret_data);
 	if (ev->kind == MOAT_SECCOMP_KILL) {
 		put_str(&o, ev->via_signal ? ",\"via\":\"signal\"" : ",\"via\":\"exit\"");
-		put_str(&o, ev->process_died ? ",\"process_died\":true" : ",\"process_died\":false");
+		put_str(&o,
+			ev->process_died ? ",\"process_died\":true" : ",\"process_died\":false");
 	}
 	put_char(&o, '}');
 	return finish(&o);

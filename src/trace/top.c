@@ -30,7 +30,7 @@ struct moat_top {
 	struct top_bpf *skel;
 	int ncpu;
 	struct top_stats *percpu; /* lookup buffer, ncpu values */
-	struct entry *prev;       /* the previous read, sorted by key */
+	struct entry *prev;	  /* the previous read, sorted by key */
 	size_t nprev;
 	struct moat_top_row *rows, *procs;
 	uint64_t last_mono, lost_prev;

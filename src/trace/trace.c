@@ -32,15 +32,15 @@ struct moat_trace {
 	int cb_err; /* first error a callback returned */
 	uint64_t received;
 	uint64_t lost_in_stream; /* carried by records' lost_before */
-	uint64_t lost_total;     /* set by moat_trace_stop */
+	uint64_t lost_total;	 /* set by moat_trace_stop */
 	/* Names and signatures of native syscalls by number, looked up once. */
 	const char *names[TRACE_NR_MAX];
 	const struct moat_syscall_sig *sigs[TRACE_NR_MAX];
 	char unnamed[TRACE_NR_MAX][16];
 };
 
-static const char *syscall_name(struct moat_trace *t, enum moat_arch arch, uint32_t nr,
-				char *buf, size_t size)
+static const char *syscall_name(struct moat_trace *t, enum moat_arch arch, uint32_t nr, char *buf,
+				size_t size)
 {
 	const char *n;
 
@@ -83,8 +83,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	ev.arch = (r->flags & TRACE_EV_COMPAT) ? MOAT_ARCH_I386 : t->native;
 	ev.noreturn = r->flags & TRACE_EV_NORETURN;
 	ev.name = syscall_name(t, ev.arch, ev.nr, namebuf, sizeof(namebuf));
-	ev.sig = ev.arch == t->native && ev.nr < TRACE_NR_MAX ? t->sigs[ev.nr] :
-								 moat_syscall_sig(ev.name);
+	ev.sig = ev.arch == t->native && ev.nr < TRACE_NR_MAX ? t->sigs[ev.nr]
+							      : moat_syscall_sig(ev.name);
 	memcpy(ev.comm, r->comm, sizeof(r->comm));
 	ev.comm[sizeof(ev.comm) - 1] = 0;
 	for (int i = 0; i < MOAT_TRACE_NSTR; i++) {

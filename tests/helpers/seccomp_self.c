@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 	pthread_t th;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: seccomp_self kill_process|kill_thread|trap|trap_nohandler [mt]\n");
+		fprintf(stderr,
+			"usage: seccomp_self kill_process|kill_thread|trap|trap_nohandler [mt]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "kill_process"))

@@ -166,4 +166,11 @@ check "flood: events were lost (the buffer overran)" '[ "$lost" -gt 0 ]'
 check "flood: received + lost in the stream = $N syscalls" '[ $((got + lost)) = $N ]'
 check "flood: the summary says the same" \
 	'grep -q "^moat trace: $got events, $lost lost$" "$tmp/err"'
+# --- unprivileged: a clear error, not a crash
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$MOAT" trace -e getppid 2>"$tmp/err"
+	check "as nobody: exit 1, told to run as root" '[ $? = 1 ] && grep -q "run as root" "$tmp/err"'
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$MOAT" top -n 1 2>"$tmp/err"
+	check "moat top as nobody: exit 1, told to run as root" '[ $? = 1 ] && grep -q "run as root" "$tmp/err"'
+fi
 echo "1..$n"
