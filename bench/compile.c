@@ -67,11 +67,12 @@ static uint32_t scmp_action(struct moat_action a)
 /* The same policy through libseccomp; IN becomes one rule per value. */
 static scmp_filter_ctx scmp_build(const struct moat_policy *p)
 {
-	static const uint32_t arch_tok[MOAT_ARCH__COUNT] = {
-		[MOAT_ARCH_X86_64] = SCMP_ARCH_X86_64, [MOAT_ARCH_I386] = SCMP_ARCH_X86,
-		[MOAT_ARCH_X32] = SCMP_ARCH_X32, [MOAT_ARCH_AARCH64] = SCMP_ARCH_AARCH64
-	};
-	static const int ops[] = { SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE,
+	static const uint32_t arch_tok[MOAT_ARCH__COUNT] = { [MOAT_ARCH_X86_64] = SCMP_ARCH_X86_64,
+							     [MOAT_ARCH_I386] = SCMP_ARCH_X86,
+							     [MOAT_ARCH_X32] = SCMP_ARCH_X32,
+							     [MOAT_ARCH_AARCH64] =
+								     SCMP_ARCH_AARCH64 };
+	static const int ops[] = { SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT,	SCMP_CMP_LE,
 				   SCMP_CMP_GT, SCMP_CMP_GE, SCMP_CMP_MASKED_EQ };
 	scmp_filter_ctx ctx = seccomp_init(scmp_action(p->default_action));
 	uint32_t arches = moat_policy_arches(p);
@@ -98,10 +99,11 @@ static scmp_filter_ctx scmp_build(const struct moat_policy *p)
 
 			if (m->op == MOAT_OP_IN) {
 				in_idx = nc;
-				c[nc++] = (struct scmp_arg_cmp){ m->arg, SCMP_CMP_EQ, m->set[0], 0 };
+				c[nc++] =
+					(struct scmp_arg_cmp){ m->arg, SCMP_CMP_EQ, m->set[0], 0 };
 			} else if (m->op == MOAT_OP_MASKED_EQ) {
-				c[nc++] = (struct scmp_arg_cmp){ m->arg, SCMP_CMP_MASKED_EQ, m->mask,
-								 m->value };
+				c[nc++] = (struct scmp_arg_cmp){ m->arg, SCMP_CMP_MASKED_EQ,
+								 m->mask, m->value };
 			} else {
 				c[nc++] = (struct scmp_arg_cmp){ m->arg, ops[m->op], m->value, 0 };
 			}

@@ -27,16 +27,16 @@ static double cpu_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-#define BEST(var, stmt)                                   \
-	do {                                              \
-		var = 1e9;                                \
-		for (int r_ = 0; r_ < ROUNDS; r_++) {     \
-			double t0_ = cpu_now(), t1_;      \
-			stmt;                             \
-			t1_ = cpu_now();                  \
-			if (t1_ - t0_ < var)              \
-				var = t1_ - t0_;          \
-		}                                         \
+#define BEST(var, stmt)                               \
+	do {                                          \
+		var = 1e9;                            \
+		for (int r_ = 0; r_ < ROUNDS; r_++) { \
+			double t0_ = cpu_now(), t1_;  \
+			stmt;                         \
+			t1_ = cpu_now();              \
+			if (t1_ - t0_ < var)          \
+				var = t1_ - t0_;      \
+		}                                     \
 	} while (0)
 
 static void fail(const char *what)

@@ -4,7 +4,8 @@
 #  1. a getppid loop bare, under `moat run` (allowed syscalls) and under the
 #     same profile compiled by libseccomp (ns per call, ratio to bare);
 #  2. the cost of one reported violation (notification round trip), against
-#     the same denial answered by the kernel alone;
+#     the same denial answered by the kernel alone and by a minimal
+#     supervisor that only receives and answers (bench/notify_floor.c);
 #  3. start-up time added by `moat run` (hyperfine).
 # The profile: the unconditional allow list of Podman's default profile
 # (/usr/share/containers/seccomp.json), restricted to x86_64 names,
@@ -17,6 +18,7 @@ mkdir -p "$OUT"
 N=${N:-2000000}
 NV=${NV:-20000}
 cc -O2 -o "$OUT/run_loop" bench/run_loop.c -lseccomp
+cc -O2 -o "$OUT/notify_floor" bench/notify_floor.c
 
 jq -r '.syscalls[] | select(.action == "SCMP_ACT_ALLOW" and (.args | length) == 0
 	and (.includes | length) == 0 and (.excludes | length) == 0) | .names[]' \
@@ -51,6 +53,7 @@ for r in $(seq "$R"); do
 	echo "kerr $("$OUT/run_loop" --libseccomp "$OUT/allow-no-getppid.txt" "$NV" | ns)"
 	echo "viol $("$B/moat" run -q -p "$OUT/deny-getppid.moat" -- "$OUT/run_loop" "$NV" 2>/dev/null | ns)"
 	echo "violr $("$B/moat" run -p "$OUT/deny-getppid.moat" -- "$OUT/run_loop" "$NV" 2>/dev/null | ns)"
+	echo "floor $("$OUT/notify_floor" "$NV" | ns)"
 done >>"$OUT/samples.txt"
 pick() { awk -v k="$1" '$1 == k { print $2 }' "$OUT/samples.txt" | min; }
 bare=$(pick bare)
@@ -59,6 +62,7 @@ moat=$(pick moat)
 kerr=$(pick kerr)
 viol=$(pick viol)
 violr=$(pick violr)
+floor=$(pick floor)
 
 {
 	echo "profile: $(wc -l <"$OUT/allow.txt") allowed syscalls (Podman default, unconditional), default errno EPERM"
@@ -68,6 +72,7 @@ violr=$(pick violr)
 	echo "  moat run              $moat  ($(ratio "$moat" "$bare")x)"
 	echo "denied getppid, ns per call (min of $R runs, each best of 3 x $NV):"
 	echo "  kernel errno (libseccomp)          $kerr"
+	echo "  minimal supervisor (notify_floor)  $floor"
 	echo "  moat run, reported (--quiet)       $viol"
 	echo "  moat run, reported (line to /dev/null) $violr"
 	echo "  => one reported violation costs $(awk -v a="$viol" -v b="$kerr" 'BEGIN { printf "%.1f", (a - b) / 1000 }') us more than a kernel errno"

@@ -40,8 +40,15 @@ static struct moat_action action(struct in *in)
 /* Values that hit boundaries often: small numbers, 32-bit edges, all ones. */
 static uint64_t value(struct in *in)
 {
-	static const uint64_t v[] = { 0, 1, 2, 0xff, 0xffffffffull, 0x100000000ull,
-				      0x100000001ull, UINT64_MAX, 0x8000000000000000ull };
+	static const uint64_t v[] = { 0,
+				      1,
+				      2,
+				      0xff,
+				      0xffffffffull,
+				      0x100000000ull,
+				      0x100000001ull,
+				      UINT64_MAX,
+				      0x8000000000000000ull };
 	uint8_t b = (uint8_t)take(in, 1);
 
 	return b < 200 ? v[b % 9] : take(in, 8);
@@ -74,7 +81,8 @@ static uint32_t expected(const struct moat_policy *p, uint32_t audit, uint32_t n
 			uint32_t rnr;
 
 			if (!moat_syscall_parse(arch, p->rules[i].syscall, &rnr))
-				named = (arch == MOAT_ARCH_X32 ? rnr | MOAT_X32_SYSCALL_BIT : rnr) == nr;
+				named = (arch == MOAT_ARCH_X32 ? rnr | MOAT_X32_SYSCALL_BIT
+							       : rnr) == nr;
 		}
 		a = r >= 0 ? p->rules[r].action : named ? p->default_action : p->unknown_action;
 	}
@@ -164,7 +172,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (getenv("FUZZ_DEBUG"))
 				fprintf(stderr, "arch %#x nr %#x: %#x, expected %#x (arches %#x)\n",
 					d.arch, d.nr, res.ret,
-					expected(p, d.arch, (uint32_t)d.nr, d.args, opts.notify_mask),
+					expected(p, d.arch, (uint32_t)d.nr, d.args,
+						 opts.notify_mask),
 					p->arches);
 			abort();
 		}

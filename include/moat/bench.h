@@ -43,6 +43,7 @@ struct moat_bench_opts {
 	uint64_t iterations; /* per timed run; 0: calibrated to a fixed time per run */
 	unsigned runs;	     /* timed runs; 0: 3 (quick) or 9 */
 	int cpu;	     /* CPU to pin to; -1: the last CPU we may run on */
+	bool realtime;	     /* measure under SCHED_FIFO (root): loaded machines */
 	/*
 	 * Comma-separated selection, NULL for all: a full name
 	 * ("getppid-seccomp-denied"), a mechanism ("seccomp-cached": every
@@ -57,6 +58,7 @@ struct moat_bench_opts {
 struct moat_bench_report {
 	char kernel[65];
 	int cpu;
+	bool realtime;
 	double loadavg;	   /* 1-minute load average when the bench started */
 	int other_tracers; /* eBPF links on sys_enter/sys_exit that were not ours; -1: unknown */
 	size_t n;

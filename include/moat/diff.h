@@ -29,12 +29,12 @@ enum moat_diff_kind {
 };
 
 struct moat_difference {
-	uint32_t kind;	   /* enum moat_diff_kind */
-	uint32_t arches;   /* MOAT_ARCH_BIT set where it shows (0 for BADARCH) */
-	char *syscall;	   /* SYSCALL and X32: the name; else NULL */
-	uint64_t args[6];  /* arguments that show it */
-	bool args_matter;  /* false when every witness differs the same way */
-	uint32_t ret[2];   /* SECCOMP_RET_* of A and B */
+	uint32_t kind;		/* enum moat_diff_kind */
+	uint32_t arches;	/* MOAT_ARCH_BIT set where it shows (0 for BADARCH) */
+	char *syscall;		/* SYSCALL and X32: the name; else NULL */
+	uint64_t args[6];	/* arguments that show it */
+	bool args_matter;	/* false when every witness differs the same way */
+	uint32_t ret[2];	/* SECCOMP_RET_* of A and B */
 	struct moat_loc loc[2]; /* the deciding rule or default of A and B */
 };
 

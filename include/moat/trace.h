@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "moat/decode.h"
 #include "moat/syscalls.h"
 
 #ifdef __cplusplus
@@ -44,6 +46,11 @@ struct moat_trace_str {
 	size_t len;
 	bool fault;     /* the pointer could not be read */
 	bool truncated; /* longer than moat reads (255 bytes) */
+	/*
+	 * Read at exit, not entry: the entry read hit a page not yet in memory
+	 * (eBPF cannot fault it in), the syscall then brought it in.
+	 */
+	bool at_exit;
 };
 
 struct moat_trace_event {
@@ -56,6 +63,7 @@ struct moat_trace_event {
 	enum moat_arch arch; /* i386 for int 0x80 from a 64-bit task */
 	bool noreturn;       /* exit/exit_group: no result, no duration */
 	const char *name;    /* syscall name, or "syscall_NNN" */
+	const struct moat_syscall_sig *sig; /* how to decode args; NULL: 6 hex words */
 	char comm[16];
 	struct moat_trace_str str[MOAT_TRACE_NSTR]; /* strings read at entry */
 };
@@ -73,6 +81,11 @@ struct moat_trace_ops {
 
 struct moat_trace_opts {
 	struct moat_trace_filter filter;
+	/*
+	 * Only the processes registered with moat_trace_track_spawned() and
+	 * their descendants (forks followed in the kernel), on top of FILTER.
+	 */
+	bool follow;
 	bool failed_only;    /* only calls that returned an error (-4095..-1) */
 	size_t buffer_bytes; /* ring buffer size: a power of 2 >= 4096; 0 = 8 MiB */
 	/*
@@ -85,8 +98,9 @@ struct moat_trace_opts {
 };
 
 struct moat_trace_stats {
-	uint64_t received; /* events delivered to ops->event */
-	uint64_t lost;     /* records the kernel could not hand over (all CPUs) */
+	uint64_t received;  /* events delivered to ops->event */
+	uint64_t lost;      /* records the kernel could not hand over (all CPUs) */
+	uint64_t untracked; /* follow: forks the tracked set had no room for */
 };
 
 struct moat_trace;
@@ -100,6 +114,14 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 				  const struct moat_trace_ops *ops);
 /* A file descriptor that becomes readable when records wait (for epoll). */
 int moat_trace_fd(const struct moat_trace *t);
+/*
+ * follow: traces PID, a child of moat_spawn_new() still waiting to exec,
+ * from its execve on (the execve included), and every process it forks.
+ * 0 or -errno (-EINVAL without follow).
+ */
+int moat_trace_track_spawned(struct moat_trace *t, pid_t pid);
+/* follow: processes of the traced tree still alive. */
+size_t moat_trace_tracked_count(const struct moat_trace *t);
 /* Delivers waiting records, waiting up to TIMEOUT_MS. Count or -errno. */
 int moat_trace_poll(struct moat_trace *t, int timeout_ms);
 /*

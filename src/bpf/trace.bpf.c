@@ -15,6 +15,7 @@
 #include "filter.bpf.h"
 #include "lost.bpf.h"
 #include "trace.h"
+#include "track.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -24,13 +25,26 @@ const volatile __u8 sys_conf[TRACE_NR_MAX] = {};
 const volatile __u8 other_conf = 0; /* numbers >= TRACE_NR_MAX */
 const volatile __u32 nr_exit = 0xffffffff;
 const volatile __u32 nr_exit_group = 0xffffffff;
+const volatile __u32 nr_execve = 0xffffffff;
+const volatile __u32 nr_execveat = 0xffffffff;
+/* Only the processes of the tracked set (moat trace -- CMD and its descendants). */
+const volatile __u32 use_tracked = 0;
+
+/* Forks the tracked set could not take: those processes go unseen, so say so. */
+__u64 track_full = 0;
+
+static void track_loss_full(void)
+{
+	__sync_fetch_and_add(&track_full, 1);
+}
 const volatile __u32 failed_only = 0;
 /* Wake the reader only when this much is queued (0: the kernel's default). */
 const volatile __u64 wakeup_bytes = 0;
 
 struct trace_inflight {
 	struct trace_record ev;
-	__u32 active; /* entered, not yet exited */
+	__u32 active;  /* entered, not yet exited */
+	__u32 strmask; /* string arguments of this call */
 };
 
 struct {
@@ -71,6 +85,7 @@ static __always_inline void read_strings(struct trace_record *ev, __u8 mask)
 {
 	int n = 0;
 
+	ev->flags &= ~(TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT);
 #pragma unroll
 	for (int i = 0; i < 6; i++) {
 		__u32 off;
@@ -94,6 +109,13 @@ static __always_inline void read_strings(struct trace_record *ev, __u8 mask)
 	}
 }
 
+static __always_inline bool tracked_pending(__u32 tgid)
+{
+	__u8 *state = bpf_map_lookup_elem(&tracked, &tgid);
+
+	return state && *state == TRACK_EXEC_PENDING;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 {
@@ -105,6 +127,14 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 	__u8 conf;
 
 	if (id < 0 || !moat_filter_current(pid_tgid))
+		return 0;
+	/*
+	 * A spawned child waiting to exec runs moat's glue, not the program:
+	 * of it only the execve counts (it turns active at sched_process_exec,
+	 * before this execve's sys_exit).
+	 */
+	if (use_tracked && !track_current() &&
+	    !((nr == nr_execve || nr == nr_execveat) && tracked_pending(pid_tgid >> 32)))
 		return 0;
 	/* The mask keeps the verifier sure of the bound whatever clang reorders. */
 	conf = nr < TRACE_NR_MAX ? sys_conf[nr & (TRACE_NR_MAX - 1)] : other_conf;
@@ -144,8 +174,9 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 #endif
 	ev->str_len[0] = ev->str_len[1] = 0;
 	ev->str_arg[0] = ev->str_arg[1] = 0xff;
-	if (conf & TRACE_CONF_STRMASK)
-		read_strings(ev, conf & TRACE_CONF_STRMASK);
+	in->strmask = conf & TRACE_CONF_STRMASK;
+	if (in->strmask)
+		read_strings(ev, in->strmask);
 	if (nr == nr_exit || nr == nr_exit_group) {
 		/* These never reach sys_exit: emit the record now. */
 		in->active = 0;
@@ -176,10 +207,41 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
 	ev = &in->ev;
+	/*
+	 * A BPF program cannot fault pages in: a path in a page the program
+	 * has not touched yet (often its .rodata) reads as a fault at entry.
+	 * The syscall itself has just copied it in, so read it again now.
+	 */
+	if (ev->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT)) {
+		read_strings(ev, in->strmask);
+		ev->flags |= TRACE_EV_STR_AT_EXIT;
+	}
 	ev->ret = ret;
 	ev->dur_ns = bpf_ktime_get_ns() - ev->ts_ns;
 	/* At exit, so that a successful execve shows the new program's name. */
 	copy_comm(ev, bpf_get_current_task_btf());
 	emit(ev);
+	return 0;
+}
+
+/* Process tree following for -- CMD: loaded only then (the loader turns them off). */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(trace_fork, struct task_struct *parent, struct task_struct *child)
+{
+	track_fork(parent, child);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(trace_exec, struct task_struct *task)
+{
+	track_exec(task);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(trace_task_exit, struct task_struct *task)
+{
+	track_exit(task);
 	return 0;
 }

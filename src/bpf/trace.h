@@ -32,6 +32,7 @@
 #define TRACE_EV_COMPAT 0x2   /* nr is an i386 number (int 0x80 / compat task) */
 #define TRACE_EV_STR0_FAULT 0x4 /* string 0 could not be read (bad pointer) */
 #define TRACE_EV_STR1_FAULT 0x8
+#define TRACE_EV_STR_AT_EXIT 0x10 /* entry read faulted (page not in yet): read again at exit */
 
 struct trace_record {
 	__u64 ts_ns;  /* CLOCK_MONOTONIC at entry */

@@ -18,6 +18,8 @@ const char help_bench[] =
 	"workloads: getppid, and a 1-byte write+read on a pipe (rw). Mechanisms:\n"
 	"  bare                   nothing\n"
 	"  seccomp-cached         moat's filter, allowed, on the kernel's action cache\n"
+	"  seccomp-cached-spec-allow  the same with SECCOMP_FILTER_FLAG_SPEC_ALLOW (no\n"
+	"                         forced Speculative Store Bypass mitigation)\n"
 	"  seccomp-argcheck       moat's filter, allowed after argument checks\n"
 	"  seccomp-denied         moat's filter, denied with errno EPERM\n"
 	"  seccomp-linear[-denied] the same policy compiled as a linear chain\n"
@@ -36,6 +38,8 @@ const char help_bench[] =
 	"  --iterations N  iterations per timed run (default: calibrated per scenario)\n"
 	"  --runs N        timed runs per scenario (default 9, --quick 3; max 31)\n"
 	"  --cpu N         CPU to pin to (default: the last one allowed)\n"
+	"  --realtime      measure under SCHED_FIFO (root): ordinary load cannot\n"
+	"                  preempt the loop; for busy machines\n"
 	"  --only LIST     comma-separated names: getppid-bare, a mechanism\n"
 	"                  (seccomp-cached: both workloads) or a workload (rw)\n"
 	"  --list          print the scenario names and exit\n\n"
@@ -93,10 +97,11 @@ static json_t *result_json(const struct moat_bench_result *r)
 
 static int print_json(const struct moat_bench_report *rep)
 {
-	json_t *root = json_pack(
-		"{s:s, s:s, s:i, s:f, s:o}", "moat_version", MOAT_VERSION, "kernel", rep->kernel,
-		"cpu", rep->cpu, "load_average", rep->loadavg, "other_syscall_tracers",
-		rep->other_tracers >= 0 ? json_integer(rep->other_tracers) : json_null());
+	json_t *root =
+		json_pack("{s:s, s:s, s:i, s:b, s:f, s:o}", "moat_version", MOAT_VERSION, "kernel",
+			  rep->kernel, "cpu", rep->cpu, "realtime", rep->realtime, "load_average",
+			  rep->loadavg, "other_syscall_tracers",
+			  rep->other_tracers >= 0 ? json_integer(rep->other_tracers) : json_null());
 	json_t *arr = json_array();
 	char *s = NULL;
 	int rc = MOAT_EXIT_FAIL;
@@ -154,9 +159,9 @@ static void print_table(const struct moat_bench_report *rep)
 	size_t nseen = 0;
 	bool notes = false;
 
-	printf("moat bench on Linux %s, pinned to CPU %d: ns per syscall, median (min-max) "
+	printf("moat bench on Linux %s, pinned to CPU %d%s: ns per syscall, median (min-max) "
 	       "ratio to bare\n",
-	       rep->kernel, rep->cpu);
+	       rep->kernel, rep->cpu, rep->realtime ? " (SCHED_FIFO)" : "");
 	printf("load average %.2f", rep->loadavg);
 	if (rep->other_tracers > 0)
 		printf("; WARNING: %d other eBPF program%s attached to sys_enter/sys_exit: every "
@@ -225,6 +230,8 @@ int cmd_bench(int argc, char **argv)
 
 		if (!strcmp(a, "--quick")) {
 			o.quick = true;
+		} else if (!strcmp(a, "--realtime")) {
+			o.realtime = true;
 		} else if (!strcmp(a, "--json")) {
 			json = true;
 		} else if (!strcmp(a, "--list")) {

@@ -172,8 +172,9 @@ int cmd_explain(int argc, char **argv)
 			sc = a;
 		} else if (nargs < 6) {
 			if (parse_arg(a, &args[nargs])) {
-				fprintf(stderr, "moat: explain: bad argument '%s' (a number or a "
-						"constant such as AF_INET)\n",
+				fprintf(stderr,
+					"moat: explain: bad argument '%s' (a number or a "
+					"constant such as AF_INET)\n",
 					a);
 				return MOAT_EXIT_USAGE;
 			}

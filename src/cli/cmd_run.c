@@ -25,7 +25,7 @@ MOAT_CMD(run, "run a command under a policy, reporting each violation");
 
 const char help_run[] =
 	"usage: moat run [-p POLICY.moat | --oci PROFILE.json] [--mode enforce|complain|kill]\n"
-	"                [--report FILE] [--quiet] [--] CMD [ARG...]\n"
+	"                [--report FILE] [--max-reports N] [--quiet] [--] CMD [ARG...]\n"
 	"\n"
 	"Runs CMD under the policy's seccomp filter (no_new_privs is set: setuid\n"
 	"binaries gain nothing). Works unprivileged; needs no eBPF and no auditd.\n"
@@ -41,6 +41,10 @@ const char help_run[] =
 	"                     denied call is killed after the report\n"
 	"  -r, --report FILE  also write each violation as a JSON line to FILE\n"
 	"  -q, --quiet        no line per violation (the summary stays)\n"
+	"      --max-reports N  report the first N (default 10, 0: all) violations of\n"
+	"                     each (pid, syscall, rule) one by one; the rest are\n"
+	"                     counted and printed as one \"repeated N more times\"\n"
+	"                     line per key (each second while it lasts, and at exit)\n"
 	"\n"
 	"Exit status: CMD's own (128+N when killed by signal N); 125 when the\n"
 	"sandbox could not be set up (CMD never ran), 126 when CMD could not be\n"
@@ -55,8 +59,41 @@ struct summary_row {
 	char answer[64];
 };
 
+/*
+ * One (pid, syscall, rule) key of the flood limiter: a target that retries a
+ * denied call in a loop (dash's `wait` on an EPERM rt_sigsuspend) makes
+ * millions of identical violations. The first max_reports of each key are
+ * reported one by one, the rest counted here and printed as one line per
+ * key: bounded output, nothing dropped silently.
+ */
+struct flood_key {
+	pid_t pid;
+	uint32_t arch;
+	int32_t nr;
+	uint32_t origin_kind, origin_rule;
+	bool used;
+	uint64_t seen;	  /* violations of this key so far */
+	uint64_t pending; /* counted since the last line printed for it */
+	uint64_t last_seq;
+	struct timespec last_time;
+	pid_t tgid;
+	char comm[16];
+	char label[64];
+	char answer[64];
+	char rule[256];
+	char action[64];
+	const char *file;
+	uint32_t line;
+	bool would_deny, logged;
+};
+
 struct run_ctx {
 	enum moat_run_mode mode;
+	unsigned long max_reports; /* per key; 0: unlimited */
+	struct flood_key *keys;	   /* open addressing, nkeys_cap a power of 2 */
+	size_t nkeys, nkeys_cap;
+	uint64_t npending; /* sum of the keys' pending */
+	struct timespec last_flush;
 	bool quiet;
 	FILE *report;
 	const char *report_path;
@@ -264,6 +301,157 @@ fail:
 	c->report_failed = true;
 }
 
+static size_t flood_hash(pid_t pid, uint32_t arch, int32_t nr, uint32_t kind, uint32_t rule)
+{
+	uint64_t h = (uint64_t)(uint32_t)pid * 0x9e3779b97f4a7c15ull;
+
+	h ^= ((uint64_t)arch << 32 | (uint32_t)nr) * 0xc2b2ae3d27d4eb4full;
+	h ^= ((uint64_t)kind << 32 | rule) * 0x165667b19e3779f9ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static struct flood_key *flood_slot(struct flood_key *tab, size_t cap, pid_t pid, uint32_t arch,
+				    int32_t nr, uint32_t kind, uint32_t rule)
+{
+	size_t i = flood_hash(pid, arch, nr, kind, rule) & (cap - 1);
+
+	for (;; i = (i + 1) & (cap - 1)) {
+		struct flood_key *k = &tab[i];
+
+		if (!k->used || (k->pid == pid && k->arch == arch && k->nr == nr &&
+				 k->origin_kind == kind && k->origin_rule == rule))
+			return k;
+	}
+}
+
+/* The key of V, created (seen 0) if new; NULL when out of memory. */
+static struct flood_key *flood_find(struct run_ctx *c, const struct moat_violation *v)
+{
+	uint32_t kind = (uint32_t)v->origin.kind, rule = v->origin.rule;
+	struct flood_key *k;
+
+	if (2 * (c->nkeys + 1) > c->nkeys_cap) {
+		size_t cap = c->nkeys_cap ? 2 * c->nkeys_cap : 64;
+		struct flood_key *tab = calloc(cap, sizeof(*tab));
+
+		if (!tab)
+			return NULL;
+		for (size_t i = 0; i < c->nkeys_cap; i++) {
+			struct flood_key *o = &c->keys[i];
+
+			if (o->used)
+				*flood_slot(tab, cap, o->pid, o->arch, o->nr, o->origin_kind,
+					    o->origin_rule) = *o;
+		}
+		free(c->keys);
+		c->keys = tab;
+		c->nkeys_cap = cap;
+	}
+	k = flood_slot(c->keys, c->nkeys_cap, v->pid, v->arch, v->nr, kind, rule);
+	if (!k->used) {
+		k->used = true;
+		k->pid = v->pid;
+		k->arch = v->arch;
+		k->nr = v->nr;
+		k->origin_kind = kind;
+		k->origin_rule = rule;
+		c->nkeys++;
+	}
+	return k;
+}
+
+/* One line (stderr) and one JSON record (--report) for K's counted violations. */
+static void flood_print(struct run_ctx *c, struct flood_key *k)
+{
+	char ts[64];
+
+	if (!k->pending)
+		return;
+	time_iso(&k->last_time, ts, sizeof(ts));
+	if (!c->quiet)
+		fprintf(stderr,
+			"moat: %s pid %d (%s) %s() %s by %s: %s, repeated %" PRIu64
+			" more time%s (%" PRIu64 " in all)\n",
+			ts + 11, (int)k->pid, k->comm, k->label,
+			k->would_deny ? "would be denied"
+			: k->logged   ? "logged"
+				      : "denied",
+			k->rule, k->answer, k->pending, k->pending == 1 ? "" : "s", k->seen);
+	if (c->report) {
+		json_t *o = json_pack(
+			"{s:I, s:I, s:I, s:s, s:i, s:i, s:s, s:s, s:i, s:{s:s, s:s?, s:i},"
+			" s:s, s:s, s:b}",
+			"repeated", (json_int_t)k->pending, "total", (json_int_t)k->seen,
+			"last_seq", (json_int_t)k->last_seq, "time", ts, "pid", (int)k->pid, "tgid",
+			(int)k->tgid, "comm", k->comm, "syscall", k->label, "nr", (int)k->nr,
+			"rule", "action", k->action, "file", k->file, "line", (int)k->line, "mode",
+			moat_run_mode_name(c->mode), "answer", k->answer, "would_deny",
+			(int)k->would_deny);
+		char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		if (!line || fprintf(c->report, "%s\n", line) < 0 || fflush(c->report))
+			c->report_failed = true;
+		free(line);
+		json_decref(o);
+	}
+	c->npending -= k->pending;
+	k->pending = 0;
+}
+
+static void flood_flush(struct run_ctx *c)
+{
+	for (size_t i = 0; i < c->nkeys_cap && c->npending; i++)
+		if (c->keys[i].used)
+			flood_print(c, &c->keys[i]);
+	if (!c->quiet)
+		fflush(stderr);
+	clock_gettime(CLOCK_MONOTONIC, &c->last_flush);
+}
+
+/*
+ * Counts V against its key. True when it is beyond the first max_reports
+ * of the key: counted (printed later as "repeated"), not reported alone.
+ */
+static bool flood_count(struct run_ctx *c, const struct moat_violation *v, const char *label,
+			const char *answer)
+{
+	struct flood_key *k;
+	struct timespec now;
+
+	if (!c->max_reports)
+		return false;
+	k = flood_find(c, v);
+	if (!k)
+		return false; /* out of memory: report it in full rather than lose it */
+	k->seen++;
+	k->last_seq = v->seq;
+	k->last_time = v->time;
+	if (k->seen <= c->max_reports) {
+		if (k->seen == 1) {
+			/* What the "repeated" line says: as in the first report. */
+			k->tgid = v->tgid;
+			snprintf(k->comm, sizeof(k->comm), "%s", v->comm);
+			snprintf(k->label, sizeof(k->label), "%s", label);
+			snprintf(k->answer, sizeof(k->answer), "%s", answer);
+			format_rule(v, k->rule, sizeof(k->rule));
+			moat_action_format(v->action, k->action, sizeof(k->action));
+			k->file = v->loc ? v->loc->file : NULL;
+			k->line = v->loc ? v->loc->line : 0;
+			k->would_deny = v->would_deny;
+			k->logged = v->answer == MOAT_ANSWER_CONTINUE && !v->would_deny;
+		}
+		return false;
+	}
+	k->pending++;
+	c->npending++;
+	/* While a flood lasts, one line per key and second (vDSO clock: cheap). */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > c->last_flush.tv_sec + 1 ||
+	    (now.tv_sec == c->last_flush.tv_sec + 1 && now.tv_nsec >= c->last_flush.tv_nsec))
+		flood_flush(c);
+	return true;
+}
+
 static void on_violation(const struct moat_violation *v, void *ctx)
 {
 	struct run_ctx *c = ctx;
@@ -277,6 +465,8 @@ static void on_violation(const struct moat_violation *v, void *ctx)
 	syscall_label(v, label, sizeof(label));
 	format_answer(v, answer, sizeof(answer));
 	summary_add(c, label, answer);
+	if (flood_count(c, v, label, answer))
+		return;
 	if (c->report)
 		write_json(c, v, label, sig, answer);
 	if (c->quiet)
@@ -466,7 +656,7 @@ static int report_failure(const char *cmd, enum moat_spawn_stage stage, int err)
 int cmd_run(int argc, char **argv)
 {
 	const char *policy_path = NULL, *report_path = NULL;
-	struct run_ctx ctx = { .mode = MOAT_RUN_ENFORCE };
+	struct run_ctx ctx = { .mode = MOAT_RUN_ENFORCE, .max_reports = 10 };
 	struct moat_compile_opts copts = { .optimize = 1 };
 	struct moat_sandbox_opts sopts = { 0 };
 	struct moat_sandbox_stats stats;
@@ -509,6 +699,20 @@ int cmd_run(int argc, char **argv)
 			if (moat_run_mode_parse(val, &ctx.mode) < 0) {
 				fprintf(stderr,
 					"moat run: unknown mode '%s' (enforce, complain or kill)\n",
+					val);
+				goto usage;
+			}
+		} else if (!strcmp(a, "--max-reports")) {
+			char *end;
+
+			if (!val)
+				goto missing;
+			errno = 0;
+			ctx.max_reports = strtoul(val, &end, 10);
+			if (errno || end == val || *end || val[0] == '-') {
+				fprintf(stderr,
+					"moat run: --max-reports needs a number (0: no limit), "
+					"not '%s'\n",
 					val);
 				goto usage;
 			}
@@ -574,7 +778,9 @@ int cmd_run(int argc, char **argv)
 		ret = report_failure(argv[i], stage, err);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &ctx.last_flush);
 	r = moat_sandbox_supervise(sb, on_violation, &ctx, &st);
+	flood_flush(&ctx); /* the counted rest, before the summary */
 	moat_sandbox_stats(sb, &stats);
 	print_summary(&ctx, &stats);
 	if (r) {
@@ -607,6 +813,7 @@ out:
 	if (ctx.report && fclose(ctx.report) && !ctx.report_failed)
 		fprintf(stderr, "moat: writing %s failed: %s\n", report_path, strerror(errno));
 	free(ctx.rows);
+	free(ctx.keys);
 	moat_prog_free(prog);
 	moat_policy_free(policy);
 	moat_diags_free(&diags);

@@ -6,24 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/trace_opts.h"
+#include "moat/spawn.h"
 #include "moat/trace.h"
 
 MOAT_CMD(trace, "strace-like syscall tracing with eBPF (and seccomp kills/traps)");
 
 const char help_trace[] =
-	"usage: moat trace [-p PID | -c CGROUP | --comm NAME] [-e SYSCALL,...] [--failed]\n"
-	"                  [--json] [-o FILE] [-b BYTES]\n"
+	"usage: moat trace [-p PID | -c CGROUP | --comm NAME | -- CMD [ARGS...]]\n"
+	"                  [-e SYSCALL,...] [--failed] [--json] [-o FILE] [-b BYTES]\n"
 	"       moat trace --seccomp [-p PID | -c CGROUP | --comm NAME] [--json] [-o FILE]\n\n"
 	"Prints one line per system call: time, pid/tid, command name, the call with\n"
 	"its arguments (strings read at entry), the result or errno name and the time\n"
 	"spent in the call. Entry and exit are paired and filters applied in the\n"
 	"kernel (eBPF, ring buffer); no ptrace, so the traced programs run at nearly\n"
 	"full speed. Without a filter every process of the system is traced.\n\n"
+	"  -- CMD [ARGS...]     run CMD and trace it and every process it forks, from\n"
+	"                       its execve on; moat exits with CMD's status when the\n"
+	"                       whole tree has exited (125-127: CMD could not run)\n"
 	"  -p, --pid PID        trace this process (all its threads); stops when it exits\n"
 	"  -c, --cgroup CGROUP  trace the tasks of a cgroup v2 directory and below it\n"
 	"                       (a path, or relative to the cgroup2 mount)\n"
@@ -132,9 +137,11 @@ int cmd_trace(int argc, char **argv)
 	struct moat_trace_stats st;
 	struct trace_out out = { 0 };
 	struct moat_trace *t = NULL;
+	struct moat_spawn *sp = NULL;
 	const char *outpath = NULL;
-	bool seccomp = false;
-	int rc = MOAT_EXIT_FAIL, pidfd = -1, c, err;
+	char **cmd = NULL;
+	bool seccomp = false, cmd_done = false;
+	int rc = MOAT_EXIT_FAIL, pidfd = -1, c, err, status = 0;
 
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
@@ -171,8 +178,12 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "moat trace: unexpected argument '%s'\n", argv[optind]);
-		goto usage;
+		if (seccomp || co.filter.pid) {
+			fprintf(stderr, "moat trace: a command does not go with %s\n",
+				seccomp ? "--seccomp" : "-p");
+			goto usage;
+		}
+		cmd = argv + optind;
 	}
 	out.f = stdout;
 	if (outpath && strcmp(outpath, "-")) {
@@ -195,19 +206,54 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	}
 	topts.filter = co.filter;
+	if (cmd) {
+		/* The child waits before execve until it is in the tracked set. */
+		err = moat_spawn_new(cmd, &sp);
+		if (err) {
+			fprintf(stderr, "moat trace: %s: %s\n", cmd[0], strerror(-err));
+			rc = err == -ENOENT ? MOAT_EXIT_NOENT :
+			     err == -EACCES ? MOAT_EXIT_NOEXEC : MOAT_EXIT_SANDBOX;
+			goto out;
+		}
+		topts.follow = true;
+	}
 	/* Under load, wake the reader per 64 KiB rather than per record (fewer wake-ups). */
 	topts.wakeup_bytes = 64 << 10;
 	t = moat_trace_new(&topts, &(struct moat_trace_ops){ on_event, on_lost, &out });
 	if (!t) {
 		cli_trace_load_error("trace", errno, &co.filter);
+		if (cmd)
+			rc = MOAT_EXIT_SANDBOX; /* CMD never ran */
 		goto out;
 	}
 	if (co.filter.pid)
 		pidfd = (int)syscall(SYS_pidfd_open, co.filter.pid, 0);
+	if (cmd) {
+		err = moat_trace_track_spawned(t, moat_spawn_pid(sp));
+		if (err) {
+			fprintf(stderr, "moat trace: cannot follow %s: %s\n", cmd[0], strerror(-err));
+			rc = MOAT_EXIT_SANDBOX;
+			goto out;
+		}
+		err = moat_spawn_release(sp);
+		if (err) {
+			fprintf(stderr, "moat trace: %s: %s\n", cmd[0], strerror(-err));
+			rc = err == -ENOENT ? MOAT_EXIT_NOENT : MOAT_EXIT_NOEXEC;
+			cmd_done = true; /* reaped by moat_spawn_release */
+			goto stop;
+		}
+	}
 	fprintf(stderr, "moat trace: tracing%s (Ctrl-C to stop)\n",
-		co.filter.pid || co.filter.comm || co.filter.cgroup ? "" : " every process");
+		co.filter.pid || co.filter.comm || co.filter.cgroup || cmd ? "" : " every process");
 	rc = MOAT_EXIT_OK;
 	while (!stop_requested && !target_gone(pidfd)) {
+		if (cmd) {
+			/* Done when CMD has exited and so has every process it forked. */
+			if (!cmd_done && moat_spawn_wait(sp, &status, WNOHANG) == 0)
+				cmd_done = true;
+			if (cmd_done && moat_trace_tracked_count(t) == 0)
+				break;
+		}
 		/* The timeout bounds how long a record waits below the wake-up threshold. */
 		err = moat_trace_poll(t, 100);
 		if (err == -EPIPE)
@@ -219,6 +265,7 @@ int cmd_trace(int argc, char **argv)
 		}
 		fflush(out.f);
 	}
+stop:
 	err = moat_trace_stop(t);
 	if (err && err != -EPIPE && rc == MOAT_EXIT_OK) {
 		fprintf(stderr, "moat trace: %s\n", strerror(-err));
@@ -231,11 +278,22 @@ int cmd_trace(int argc, char **argv)
 	}
 	fprintf(stderr, "moat trace: %llu events, %llu lost\n", (unsigned long long)st.received,
 		(unsigned long long)st.lost);
+	if (st.untracked)
+		fprintf(stderr, "moat trace: %llu forked processes not traced (tracked set full)\n",
+			(unsigned long long)st.untracked);
+	if (cmd && rc == MOAT_EXIT_OK) {
+		/* Stopped early (Ctrl-C): CMD got the signal too; collect its status. */
+		if (!cmd_done && moat_spawn_wait(sp, &status, WNOHANG) == 0)
+			cmd_done = true;
+		if (cmd_done)
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
 	goto out;
 usage:
 	rc = MOAT_EXIT_USAGE;
 	fprintf(stderr, "(see 'moat trace --help')\n");
 out:
+	moat_spawn_free(sp); /* kills a CMD still running after Ctrl-C */
 	moat_trace_free(t);
 	if (pidfd >= 0)
 		close(pidfd);

@@ -25,8 +25,9 @@ static const struct moat_loc *origin_loc(const struct moat_policy *p, struct moa
 
 void cli_origin_short(const struct moat_policy *p, struct moat_origin o, char *buf, size_t size)
 {
-	static const char *const what[] = { "", "rule", "default", "unknown syscall",
-					    "foreign arch", "x32 syscall" };
+	static const char *const what[] = {
+		"", "rule", "default", "unknown syscall", "foreign arch", "x32 syscall"
+	};
 	const struct moat_loc *l = origin_loc(p, o);
 	const char *w = o.kind < sizeof(what) / sizeof(what[0]) ? what[o.kind] : "?";
 
@@ -95,7 +96,8 @@ static void print_rule(FILE *f, const struct moat_rule *r)
 				(unsigned long long)c->value);
 		} else if (c->op == MOAT_OP_IN) {
 			for (uint32_t j = 0; j < c->nset; j++)
-				fprintf(f, "%s%#llx", j ? ", " : "{", (unsigned long long)c->set[j]);
+				fprintf(f, "%s%#llx", j ? ", " : "{",
+					(unsigned long long)c->set[j]);
 			fputc('}', f);
 		} else {
 			fprintf(f, "%#llx", (unsigned long long)c->value);

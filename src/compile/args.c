@@ -306,7 +306,8 @@ static int32_t lower_cmp(struct argb *a, const struct moat_cmp *cmp, struct pos 
 		 * a high word the high tests are one shared node.
 		 */
 		uint32_t i = p.step / 2;
-		struct pos other = i + 1 < cmp->nset ? (struct pos){ p.ri, p.cj, 2 * (i + 1) } : fail;
+		struct pos other =
+			i + 1 < cmp->nset ? (struct pos){ p.ri, p.cj, 2 * (i + 1) } : fail;
 
 		if (p.step == 2 * cmp->nset) /* after the binary search: the shared high word */
 			return test(a, hi, BPF_JEQ, (uint32_t)(cmp->set[0] >> 32), UINT32_MAX, next,

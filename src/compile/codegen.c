@@ -22,9 +22,9 @@ struct layout {
 	const struct ir *ir;
 	int32_t *order; /* node ids in program order */
 	uint32_t norder;
-	int32_t *pos;	   /* node id -> index in order, -1 when unreachable */
-	uint8_t *far;	   /* per order index: bit 0 jt far, bit 1 jf far, bit 2 needs ja */
-	uint32_t *addr;	   /* per order index: address of the node */
+	int32_t *pos;	/* node id -> index in order, -1 when unreachable */
+	uint8_t *far;	/* per order index: bit 0 jt far, bit 1 jf far, bit 2 needs ja */
+	uint32_t *addr; /* per order index: address of the node */
 	uint32_t total;
 };
 
@@ -162,8 +162,9 @@ int compile_codegen(struct compile_ctx *c, int32_t root, struct moat_prog **out,
 			rule_cost[n->rule] += slots(l.far[i]);
 		if (n->kind == IR_LD || n->kind == IR_AND) {
 			if (l.far[i] & 4)
-				prog->insns[s] = (struct moat_insn){ BPF_JMP | BPF_JA, 0, 0,
-								     l.addr[l.pos[n->jt]] - (s + 1) };
+				prog->insns[s] =
+					(struct moat_insn){ BPF_JMP | BPF_JA, 0, 0,
+							    l.addr[l.pos[n->jt]] - (s + 1) };
 			continue;
 		}
 		if (n->kind != IR_JMP)
@@ -177,12 +178,13 @@ int compile_codegen(struct compile_ctx *c, int32_t root, struct moat_prog **out,
 				/* The branch lands on its slot; the slot reaches the target. */
 				off = s - (a + 1);
 				if (tn->kind == IR_RET) {
-					prog->insns[s] = (struct moat_insn){ tn->code, 0, 0, tn->k };
+					prog->insns[s] =
+						(struct moat_insn){ tn->code, 0, 0, tn->k };
 					prog->origin[s] = tn->origin;
 				} else {
-					prog->insns[s] = (struct moat_insn){
-						BPF_JMP | BPF_JA, 0, 0, l.addr[l.pos[tgt]] - (s + 1)
-					};
+					prog->insns[s] =
+						(struct moat_insn){ BPF_JMP | BPF_JA, 0, 0,
+								    l.addr[l.pos[tgt]] - (s + 1) };
 				}
 				s++;
 			} else {

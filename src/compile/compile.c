@@ -91,8 +91,8 @@ static int cmp_rule_nr(const void *a, const void *b)
 }
 
 /* The outcome node of number NR given its rules RN[0..n) (policy order). */
-static int32_t syscall_leaf(struct compile_ctx *c, const struct rule_nr *rn, uint32_t n,
-			    bool arg32, uint32_t *scratch)
+static int32_t syscall_leaf(struct compile_ctx *c, const struct rule_nr *rn, uint32_t n, bool arg32,
+			    uint32_t *scratch)
 {
 	const struct moat_policy *p = c->p;
 	struct sc_rules s = { .rules = scratch };
@@ -197,8 +197,8 @@ static int arch_ranges(struct compile_ctx *c, enum moat_arch arch, uint32_t top,
 
 		while (j < n && rn[j].nr == nr)
 			j++;
-		err = range_push(c, rv, nr, syscall_leaf(c, rn + i, j - i, arch == MOAT_ARCH_I386,
-						      scratch),
+		err = range_push(c, rv, nr,
+				 syscall_leaf(c, rn + i, j - i, arch == MOAT_ARCH_I386, scratch),
 				 1.0);
 		if (!err && nr < top)
 			err = range_push(c, rv, nr + 1, unk, 1.0);
@@ -211,6 +211,37 @@ out:
 	free(rn);
 	free(scratch);
 	free(w);
+	return err;
+}
+
+static int32_t dispatch(struct compile_ctx *c, const struct range_vec *rv)
+{
+	if (c->opts->linear)
+		return compile_dispatch_chain(c, rv->v, rv->n);
+	return compile_dispatch_tree(c, rv->v, rv->n);
+}
+
+/*
+ * x32 numbers as one range of the x86_64 tree, leading to their own tree:
+ * two small trees cost less to shape than one big one, and x32 calls are
+ * rare enough that one more test does not matter.
+ */
+static int x32_subtree(struct compile_ctx *c, struct range_vec *rv)
+{
+	struct range_vec rx = { 0 };
+	double w = 0;
+	int32_t node;
+	int err = arch_ranges(c, MOAT_ARCH_X32, UINT32_MAX, &rx);
+
+	if (!err) {
+		for (uint32_t i = 0; i < rx.n; i++)
+			w += rx.v[i].weight;
+		node = dispatch(c, &rx);
+		err = range_push(c, rv, X32_FIRST, node, 0);
+		if (!err)
+			rv->v[rv->n - 1].weight = w;
+	}
+	free(rx.v);
 	return err;
 }
 
@@ -231,12 +262,13 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 		if (arches & MOAT_ARCH_BIT(MOAT_ARCH_X86_64))
 			err = arch_ranges(c, MOAT_ARCH_X86_64, X32_FIRST - 1, &rv);
 		else
-			err = range_push(c, &rv, 0,
-					 compile_ret(c, p->badarch_action,
-						     (struct moat_origin){ MOAT_ORIGIN_BADARCH, 0 }),
-					 1.0);
+			err = range_push(
+				c, &rv, 0,
+				compile_ret(c, p->badarch_action,
+					    (struct moat_origin){ MOAT_ORIGIN_BADARCH, 0 }),
+				1.0);
 		if (!err && (arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
-			err = arch_ranges(c, MOAT_ARCH_X32, UINT32_MAX, &rv);
+			err = x32_subtree(c, &rv);
 		else if (!err)
 			err = range_push(c, &rv, X32_FIRST,
 					 compile_ret(c, p->badarch_action,
@@ -247,10 +279,11 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 		 * sets it to skip a syscall. Not an x32 call: unknown_action.
 		 */
 		if (!err && !(arches & MOAT_ARCH_BIT(MOAT_ARCH_X32)))
-			err = range_push(c, &rv, UINT32_MAX,
-					 compile_ret(c, p->unknown_action,
-						     (struct moat_origin){ MOAT_ORIGIN_UNKNOWN, 0 }),
-					 1.0);
+			err = range_push(
+				c, &rv, UINT32_MAX,
+				compile_ret(c, p->unknown_action,
+					    (struct moat_origin){ MOAT_ORIGIN_UNKNOWN, 0 }),
+				1.0);
 	} else {
 		for (int a = 0; a < MOAT_ARCH__COUNT && !err; a++)
 			if ((arches & MOAT_ARCH_BIT(a)) && moat_arch_audit(a) == audit)
@@ -260,10 +293,7 @@ static int32_t arch_block(struct compile_ctx *c, uint32_t audit, uint32_t arches
 		free(rv.v);
 		return err;
 	}
-	if (c->opts->linear)
-		node = compile_dispatch_chain(c, rv.v, rv.n);
-	else
-		node = compile_dispatch_tree(c, rv.v, rv.n);
+	node = dispatch(c, &rv);
 	free(rv.v);
 	return ir_ld(&c->ir, SD_NR, node);
 }
@@ -363,8 +393,9 @@ static void report_too_big(const struct moat_policy *p, size_t len, const uint32
 	if (!diags)
 		return;
 	moat_diags_add(diags, MOAT_DIAG_ERROR, NULL, 0, 0, 1, NULL, NULL,
-		       "policy compiles to %zu instructions, over the kernel's limit of %d",
-		       len, MOAT_MAX_INSNS);
+		       "policy compiles to %s%zu instructions, over the kernel's limit of %d",
+		       len > MOAT_MAX_INSNS ? "" : "more than ",
+		       len > MOAT_MAX_INSNS ? len : (size_t)MOAT_MAX_INSNS, MOAT_MAX_INSNS);
 	idx = malloc((p->nrules + 1) * sizeof(*idx));
 	if (!idx)
 		return;
@@ -374,8 +405,8 @@ static void report_too_big(const struct moat_policy *p, size_t len, const uint32
 	for (uint32_t i = 0; i < p->nrules && i < 5 && cost[idx[i]]; i++) {
 		const struct moat_rule *r = &p->rules[idx[i]];
 
-		moat_diags_add(diags, MOAT_DIAG_NOTE, r->loc.file, r->loc.line, r->loc.col, 1,
-			       NULL, NULL, "rule for '%s' (%u comparisons) costs %u instructions",
+		moat_diags_add(diags, MOAT_DIAG_NOTE, r->loc.file, r->loc.line, r->loc.col, 1, NULL,
+			       NULL, "rule for '%s' (%u comparisons) costs %u instructions",
 			       r->syscall, r->ncmps, cost[idx[i]]);
 	}
 	free(idx);
@@ -441,8 +472,13 @@ int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *op
 	root = build_root(&c);
 	if (root < 0) {
 		err = root;
-		if (err == -E2BIG)
+		if (err == -E2BIG) {
+			/* Checks too big to even lay out: attribute the nodes built so far. */
+			for (uint32_t i = 0; i < c.ir.n; i++)
+				if (c.ir.v[i].rule >= 0)
+					cost[c.ir.v[i].rule]++;
 			report_too_big(p, c.ir.n, cost, diags);
+		}
 		goto out;
 	}
 	err = compile_codegen(&c, root, &prog, cost);

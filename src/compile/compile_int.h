@@ -25,7 +25,7 @@
 
 enum ir_kind {
 	IR_RET = 0,
-	IR_LD,  /* A = seccomp_data[k] */
+	IR_LD,	/* A = seccomp_data[k] */
 	IR_AND, /* A &= k */
 	IR_JMP, /* if (A op k) goto jt else goto jf */
 };
@@ -34,7 +34,7 @@ struct ir_node {
 	uint8_t kind;  /* enum ir_kind */
 	uint16_t code; /* BPF opcode */
 	uint32_t k;
-	int32_t jt, jf; /* JMP: both successors; LD/AND: jt = next */
+	int32_t jt, jf;		   /* JMP: both successors; LD/AND: jt = next */
 	struct moat_origin origin; /* RET only */
 	int32_t rule;		   /* rule whose check created the node, for -E2BIG notes */
 	uint32_t hnext;		   /* hash chain */
@@ -45,8 +45,8 @@ struct ir {
 	uint32_t n, cap;
 	uint32_t *buckets; /* heads + 1, 0 = empty */
 	uint32_t nbuckets;
-	bool intern;   /* hash-cons every node (optimize >= 1); rets always */
-	int32_t rule;  /* attribution for nodes created now */
+	bool intern;  /* hash-cons every node (optimize >= 1); rets always */
+	int32_t rule; /* attribution for nodes created now */
 };
 
 int ir_init(struct ir *ir, bool intern);
@@ -70,7 +70,7 @@ struct compile_ctx {
 	const struct moat_compile_opts *opts;
 	struct ir ir;
 	uint32_t *group; /* per rule: the first rule with the same verdict (origin) */
-	bool facts;      /* fold checks whose result is known on the path (optimize >= 1) */
+	bool facts;	 /* fold checks whose result is known on the path (optimize >= 1) */
 };
 
 /* The ret node for ACTION decided by ORIGIN (applies notify_mask). */

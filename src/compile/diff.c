@@ -127,7 +127,15 @@ static size_t witnesses(const struct side *s, const char *name, uint64_t (*w)[6]
 	size_t n = 0;
 	uint64_t base[6];
 
+	bool any = false;
+
 	push(w, &n, zero, -1, 0);
+	for (int k = 0; k < 2 && !any; k++)
+		for (size_t i = 0; i < s[k].p->nrules && !any; i++)
+			any = !strcmp(s[k].p->rules[i].syscall, name);
+	/* No rule names it: the answer cannot depend on the arguments. */
+	if (!any)
+		return n;
 	memset(base, 0xff, sizeof(base));
 	push(w, &n, base, -1, 0);
 	for (int k = 0; k < 2; k++) {

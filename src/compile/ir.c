@@ -33,8 +33,13 @@ void ir_release(struct ir *ir)
 static uint32_t node_hash(const struct ir_node *n)
 {
 	uint64_t h = 1469598103934665603ull;
-	uint32_t w[7] = { n->kind | (uint32_t)n->code << 8, n->k, (uint32_t)n->jt, (uint32_t)n->jf,
-			  n->origin.kind, n->origin.rule, 0 };
+	uint32_t w[7] = { n->kind | (uint32_t)n->code << 8,
+			  n->k,
+			  (uint32_t)n->jt,
+			  (uint32_t)n->jf,
+			  n->origin.kind,
+			  n->origin.rule,
+			  0 };
 
 	for (int i = 0; i < 6; i++) {
 		h ^= w[i];
@@ -46,7 +51,8 @@ static uint32_t node_hash(const struct ir_node *n)
 static bool node_same(const struct ir_node *a, const struct ir_node *b)
 {
 	return a->kind == b->kind && a->code == b->code && a->k == b->k && a->jt == b->jt &&
-	       a->jf == b->jf && a->origin.kind == b->origin.kind && a->origin.rule == b->origin.rule;
+	       a->jf == b->jf && a->origin.kind == b->origin.kind &&
+	       a->origin.rule == b->origin.rule;
 }
 
 static int rehash(struct ir *ir)

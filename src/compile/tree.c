@@ -14,8 +14,12 @@
 
 #include "compile/compile_int.h"
 
-/* Above this many ranges the O(n^2) table gets big: split at the weighted median. */
+/*
+ * Above this many ranges the O(n^2) table gets big: split at the weighted
+ * median instead (-O2 affords a bigger table).
+ */
 #define DP_MAX_RANGES 400
+#define DP_MAX_RANGES_O2 1200
 
 struct tree {
 	struct compile_ctx *c;
@@ -25,6 +29,8 @@ struct tree {
 	double *cost;	/* n x n */
 	int32_t *root;	/* n x n: split after root[i][j]; */
 	uint8_t *jeq;	/* n x n: a jeq chain is cheaper than a split */
+	uint32_t *chain_lo,
+		*chain_hi; /* r[i..j] may be a chain iff chain_lo[i] <= j <= chain_hi[i] */
 };
 
 static double weight(const struct tree *t, uint32_t i, uint32_t j)
@@ -57,8 +63,8 @@ static bool is_single(const struct tree *t, uint32_t k)
  * tests: the k-th number tested pays k, the background pays them all) goes
  * to *COST, the numbers in test order (heaviest first) to ORDER.
  */
-static bool chain_cost(const struct tree *t, uint32_t i, uint32_t j, double *cost,
-		       uint32_t *order, uint32_t *norder)
+static bool chain_cost(const struct tree *t, uint32_t i, uint32_t j, double *cost, uint32_t *order,
+		       uint32_t *norder)
 {
 	int32_t bg = -1;
 	uint32_t k = 0;
@@ -112,9 +118,33 @@ static int32_t emit_chain(struct tree *t, uint32_t i, uint32_t j)
 	return node;
 }
 
+/* Where chains may end, per start: keeps chain_cost() off hopeless intervals. */
+static void chain_bounds(struct tree *t)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t j = i, k = 0;
+		int32_t bg;
+
+		while (j < t->n && is_single(t, j))
+			j++;
+		t->chain_lo[i] = j;
+		t->chain_hi[i] = 0;
+		if (j == t->n)
+			continue;
+		bg = t->r[j].node;
+		for (j = i; j < t->n && j - i <= 2 * CHAIN_MAX; j++) {
+			if (t->r[j].node != bg && (!is_single(t, j) || ++k > CHAIN_MAX))
+				break;
+			t->chain_hi[i] = j;
+		}
+	}
+}
+
 static void optimal_tree(struct tree *t)
 {
 	uint32_t n = t->n;
+
+	chain_bounds(t);
 
 	for (uint32_t i = 0; i < n; i++) {
 		t->cost[i * n + i] = 0;
@@ -143,7 +173,7 @@ static void optimal_tree(struct tree *t)
 			t->root[i * n + j] = bk;
 			t->cost[i * n + j] = best + weight(t, i, j) + SIZE_COST;
 			t->jeq[i * n + j] = 0;
-			if (len <= 2 * CHAIN_MAX + 1) {
+			if (j >= t->chain_lo[i] && j <= t->chain_hi[i]) {
 				uint32_t order[CHAIN_MAX], k;
 				double c;
 
@@ -212,11 +242,13 @@ static int32_t emit_median(struct tree *t, uint32_t i, uint32_t j)
 int32_t compile_dispatch_tree(struct compile_ctx *c, const struct nr_range *r, uint32_t n)
 {
 	struct tree t = { .c = c, .r = r, .n = n };
-	bool dp = c->opts->optimize > 0 && n <= DP_MAX_RANGES;
+	bool dp = c->opts->optimize > 0 &&
+		  n <= (c->opts->optimize > 1 ? DP_MAX_RANGES_O2 : DP_MAX_RANGES);
 	int32_t node = -ENOMEM;
 
 	if (n == 0)
 		return -EINVAL;
+
 	t.prefix = malloc((n + 1) * sizeof(double));
 	if (!t.prefix)
 		return -ENOMEM;
@@ -227,7 +259,9 @@ int32_t compile_dispatch_tree(struct compile_ctx *c, const struct nr_range *r, u
 		t.cost = malloc((size_t)n * n * sizeof(double));
 		t.root = malloc((size_t)n * n * sizeof(int32_t));
 		t.jeq = malloc((size_t)n * n);
-		if (!t.cost || !t.root || !t.jeq)
+		t.chain_lo = malloc(n * sizeof(uint32_t));
+		t.chain_hi = malloc(n * sizeof(uint32_t));
+		if (!t.cost || !t.root || !t.jeq || !t.chain_lo || !t.chain_hi)
 			goto out;
 		optimal_tree(&t);
 		node = emit_dp(&t, 0, n - 1);
@@ -239,6 +273,8 @@ out:
 	free(t.cost);
 	free(t.root);
 	free(t.jeq);
+	free(t.chain_lo);
+	free(t.chain_hi);
 	return node;
 }
 

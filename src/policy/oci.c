@@ -198,6 +198,19 @@ static size_t loc_elem(const char *s, size_t len, size_t off, size_t idx)
 	return NPOS;
 }
 
+/* Offset of the element after the one at OFF in an array; NPOS at the end. */
+static size_t next_elem(const char *s, size_t len, size_t off)
+{
+	size_t i;
+
+	if (off == NPOS)
+		return NPOS;
+	i = skip_ws(s, len, skip_value(s, len, off));
+	if (i >= len || s[i] != ',')
+		return NPOS;
+	return skip_ws(s, len, i + 1);
+}
+
 /* ---- Import ---- */
 
 struct oci_in {
@@ -211,7 +224,19 @@ struct oci_in {
 	uint32_t targets; /* arches includes/excludes.arches are evaluated against */
 	bool host_only;	  /* keep only the native arch and its sub-arches */
 	int err;	  /* -ENOMEM once memory ran out */
+	size_t *lines;	  /* offsets where lines start, built on first use */
+	size_t nlines;
+	uint64_t seen[64]; /* hash bits of syscall names with a rule: skips most scans */
 };
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h % (64 * 64);
+}
 
 /* Copy of the line starting at B (inside TEXT of LEN bytes, not NUL-terminated). */
 static char *line_dup(const char *text, size_t len, const char *b)
@@ -222,21 +247,40 @@ static char *line_dup(const char *text, size_t len, const char *b)
 	return strndup(b, nl ? (size_t)(nl - b) : rest);
 }
 
-static void loc_of(const struct oci_in *in, size_t off, uint32_t *line, uint32_t *col,
-		   const char **bol)
+static void loc_of(struct oci_in *in, size_t off, uint32_t *line, uint32_t *col, const char **bol)
 {
-	const char *s = in->text, *b = s;
-	uint32_t l = 1;
+	size_t lo = 0, hi;
 
-	for (size_t i = 0; i < off; i++) {
-		if (s[i] == '\n') {
-			l++;
-			b = s + i + 1;
+	/* A line index once, then binary search: profiles hold hundreds of names. */
+	if (!in->lines) {
+		size_t n = 1;
+
+		for (size_t i = 0; i < in->len; i++)
+			n += in->text[i] == '\n';
+		in->lines = malloc(n * sizeof(*in->lines));
+		if (!in->lines) {
+			in->err = -ENOMEM;
+			*line = *col = 1;
+			*bol = in->text;
+			return;
 		}
+		in->lines[in->nlines++] = 0;
+		for (size_t i = 0; i < in->len; i++)
+			if (in->text[i] == '\n')
+				in->lines[in->nlines++] = i + 1;
 	}
-	*line = l;
-	*col = (uint32_t)(s + off - b) + 1;
-	*bol = b;
+	hi = in->nlines;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (in->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*line = (uint32_t)lo + 1;
+	*col = (uint32_t)(off - in->lines[lo]) + 1;
+	*bol = in->text + in->lines[lo];
 }
 
 static void diag(struct oci_in *in, int level, size_t off, const char *fmt, ...)
@@ -611,9 +655,11 @@ static void add_rule(struct oci_in *in, const char *name, struct moat_action act
 	char a1[48], a2[48];
 	int err;
 
+	unsigned h = name_hash(name);
+
 	if (off != NPOS)
 		loc_of(in, off, &loc.line, &loc.col, &bol);
-	for (size_t i = 0; i < in->p->nrules; i++) {
+	for (size_t i = 0; (in->seen[h / 64] >> (h % 64)) & 1 && i < in->p->nrules; i++) {
 		const struct moat_rule *e = &in->p->rules[i];
 		bool same_act = moat_action_equal(e->action, act);
 
@@ -648,6 +694,7 @@ static void add_rule(struct oci_in *in, const char *name, struct moat_action act
 	err = moat_policy_add_rule(in->p, name, act, c, n, loc, comment);
 	if (err)
 		in->err = err;
+	in->seen[h / 64] |= 1ull << (h % 64);
 }
 
 static void import_entry(struct oci_in *in, const json_t *e, size_t off, size_t idx)
@@ -744,10 +791,12 @@ static void import_entry(struct oci_in *in, const json_t *e, size_t off, size_t 
 	if (!inc || !exc)
 		return; /* not for these capabilities / architectures / kernel */
 
-	for (size_t n = 0; n < (names ? json_array_size(names) : 1); n++) {
+	size_t noff = names ? loc_elem(in->text, in->len, names_off, 0) : names_off;
+
+	for (size_t n = 0; n < (names ? json_array_size(names) : 1);
+	     n++, noff = names ? next_elem(in->text, in->len, noff) : noff) {
 		const char *sc = names ? json_string_value(json_array_get(names, n))
 				       : json_string_value(name);
-		size_t noff = names ? loc_elem(in->text, in->len, names_off, n) : names_off;
 
 		if (!known_on(sc, moat_policy_arches(in->p))) {
 			/* runc skips names libseccomp cannot resolve; say so instead of silently. */
@@ -919,6 +968,7 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 		diag(&in, MOAT_DIAG_ERROR, top, "an OCI seccomp profile is a JSON object, not %s",
 		     type_name(root));
 		json_decref(root);
+		free(in.lines);
 		return in.err ? in.err : -EINVAL;
 	}
 	in.p = moat_policy_new();
@@ -1014,15 +1064,19 @@ int moat_oci_import(const char *name, const char *json, size_t len,
 			diag(&in, MOAT_DIAG_ERROR, off, "syscalls must be an array, not %s",
 			     type_name(v));
 		} else {
+			size_t eoff = loc_elem(json, len, off, 0);
+
 			json_array_foreach(v, i, e)
 			{
 				if (in.err)
 					break;
-				import_entry(&in, e, loc_elem(json, len, off, i), i);
+				import_entry(&in, e, eoff, i);
+				eoff = next_elem(json, len, eoff);
 			}
 		}
 	}
 	json_decref(root);
+	free(in.lines);
 	if (in.err || diags->nerrors > errors) {
 		moat_policy_free(in.p);
 		return in.err ? in.err : -EINVAL;

@@ -50,6 +50,7 @@ struct parser {
 	bool *from_group;
 	size_t from_group_cap;
 	struct moat_policy **gcache; /* parsed groups, by index in the group table */
+	size_t nvalues;		     /* set values stored in rules so far */
 };
 
 /* A comparison with the place it was written, for diagnostics. */
@@ -489,6 +490,13 @@ static bool keep_set(struct stmt *st, uint64_t *set)
 	return true;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static bool parse_set(struct stmt *st, struct ccmp *out)
 {
 	uint64_t *set = NULL;
@@ -545,6 +553,13 @@ static bool parse_set(struct stmt *st, struct ccmp *out)
 		goto fail;
 	}
 	advance(st);
+	/* Sorted and unique, as the model keeps them: lookups are binary searches. */
+	qsort(set, n, sizeof(*set), cmp_u64);
+	cap = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!cap || set[cap - 1] != set[i])
+			set[cap++] = set[i];
+	n = cap;
 	out->c.op = MOAT_OP_IN;
 	out->c.nset = n;
 	out->c.set = set;
@@ -722,14 +737,21 @@ static bool parse_or(struct stmt *st, struct dnf *out, int depth)
 	return true;
 }
 
+/* Sets are sorted (parse_set, and the model for group rules). */
 static bool set_has(const struct moat_cmp *c, uint64_t x)
 {
 	uint32_t lo = 0, hi = c->nset;
 
-	/* Sets are sorted once the rule is built; here they may not be yet. */
-	for (lo = 0; lo < hi; lo++)
-		if (c->set[lo] == x)
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (c->set[mid] == x)
 			return true;
+		if (c->set[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 
@@ -1036,9 +1058,13 @@ static void parse_default_like(struct stmt *st, const char *kw)
 			  loc->line);
 		return;
 	}
-	if (!strcmp(kw, "badarch") && a.kind == MOAT_ACT_ALLOW) {
-		/* Other ABIs number syscalls differently: allowing them all is a bypass. */
-		error_tok(st, &t, "'badarch allow' would let other ABIs bypass the policy");
+	if (!strcmp(kw, "badarch") && (a.kind == MOAT_ACT_ALLOW || a.kind == MOAT_ACT_LOG)) {
+		/*
+		 * Other ABIs number syscalls differently: letting their calls run
+		 * (log runs them too) bypasses every rule of the policy.
+		 */
+		error_tok(st, &t, "'badarch %s' would let other ABIs bypass the policy",
+			  a.kind == MOAT_ACT_LOG ? "log" : "allow");
 		return;
 	}
 	*dst = a;
@@ -1519,10 +1545,21 @@ static bool add_one(struct stmt *st, const char *sc, struct moat_action action,
 {
 	int err;
 
+	size_t nvalues = 0;
+
 	if (st->ps->p->nrules >= MOAT_PARSE_MAX_RULES) {
 		error_at(st, 1, 1, "too many rules (more than %u)", MOAT_PARSE_MAX_RULES);
 		return false;
 	}
+	/* || over in {} multiplies sets: bound what the expansion stores. */
+	for (uint32_t i = 0; i < ncmps; i++)
+		nvalues += cmps[i].nset;
+	if (nvalues > MOAT_PARSE_MAX_VALUES - st->ps->nvalues) {
+		error_at(st, 1, 1, "policy too large (more than %u values in sets once expanded)",
+			 MOAT_PARSE_MAX_VALUES);
+		return false;
+	}
+	st->ps->nvalues += nvalues;
 	if (st->ps->p->nrules >= st->ps->from_group_cap) {
 		size_t cap = st->ps->from_group_cap ? st->ps->from_group_cap * 2 : 64;
 		bool *v = realloc(st->ps->from_group, cap * sizeof(*v));

@@ -4,16 +4,17 @@
 #define MOAT_POLICY_PARSE_H
 
 /* Every bound keeps hostile input from exhausting memory, stack or time. */
-#define MOAT_PARSE_MAX_FILE (16u << 20) /* bytes per file */
-#define MOAT_PARSE_MAX_DEPTH 16		/* nested includes */
-#define MOAT_PARSE_MAX_SOURCES 256	/* files and groups read by one parse */
-#define MOAT_PARSE_MAX_ERRORS 50	/* diagnostics before giving up */
-#define MOAT_PARSE_MAX_RULES (1u << 20) /* rules in one policy */
-#define MOAT_PARSE_MAX_ALTS 256		/* alternatives after expanding || */
-#define MOAT_PARSE_MAX_CMPS 64		/* comparisons joined by && */
-#define MOAT_PARSE_MAX_SET 1024		/* values in one in {...} */
-#define MOAT_PARSE_MAX_NEST 32		/* nested parentheses */
-#define MOAT_PARSE_MAX_NAME 128		/* syscall, constant, keyword names */
+#define MOAT_PARSE_MAX_FILE (16u << 20)	 /* bytes per file */
+#define MOAT_PARSE_MAX_DEPTH 16		 /* nested includes */
+#define MOAT_PARSE_MAX_SOURCES 256	 /* files and groups read by one parse */
+#define MOAT_PARSE_MAX_ERRORS 50	 /* diagnostics before giving up */
+#define MOAT_PARSE_MAX_RULES (1u << 20)	 /* rules in one policy */
+#define MOAT_PARSE_MAX_ALTS 256		 /* alternatives after expanding || */
+#define MOAT_PARSE_MAX_CMPS 64		 /* comparisons joined by && */
+#define MOAT_PARSE_MAX_SET 1024		 /* values in one in {...} */
+#define MOAT_PARSE_MAX_VALUES (1u << 20) /* set values in all rules, after expansion */
+#define MOAT_PARSE_MAX_NEST 32		 /* nested parentheses */
+#define MOAT_PARSE_MAX_NAME 128		 /* syscall, constant, keyword names */
 
 /*
  * Edit distance (insert, delete, replace, swap of neighbours) for "did you

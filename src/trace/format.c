@@ -122,45 +122,35 @@ static const struct moat_trace_str *str_of(const struct moat_trace_event *ev, in
 	return NULL;
 }
 
-/* A C-style quoted string, as strace shows it. */
+/* A C-style quoted string, as strace shows it ("..." after one cut short). */
 static void put_cstring(struct out *o, const struct moat_trace_str *s)
 {
-	static const char digits[] = "0123456789abcdef";
+	/* At most 255 bytes, 4 per escaped byte, quotes and NUL. */
+	char tmp[4 * 256 + 8];
+	int n = moat_decode_string(s->data, s->len, tmp, sizeof(tmp));
 
-	put_char(o, '"');
-	for (size_t i = 0; i < s->len; i++) {
-		unsigned char c = (unsigned char)s->data[i];
-
-		switch (c) {
-		case '"':
-		case '\\':
-			put_char(o, '\\');
-			put_char(o, (char)c);
-			break;
-		case '\n':
-			put_str(o, "\\n");
-			break;
-		case '\t':
-			put_str(o, "\\t");
-			break;
-		default:
-			if (c < 0x20 || c >= 0x7f) {
-				put_str(o, "\\x");
-				put_char(o, digits[c >> 4]);
-				put_char(o, digits[c & 15]);
-			} else {
-				put_char(o, (char)c);
-			}
-		}
-	}
-	put_char(o, '"');
+	put_mem(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : strlen(tmp));
 	if (s->truncated)
 		put_str(o, "...");
 }
 
 static int nargs_of(const struct moat_trace_event *ev)
 {
-	return 6;
+	return ev->sig ? ev->sig->nargs : 6;
+}
+
+/* One argument decoded by its signature (flags and constants by name). */
+static void put_decoded(struct out *o, const struct moat_trace_event *ev, int i)
+{
+	char tmp[512];
+	int n;
+
+	if (!ev->sig) {
+		put_hex(o, ev->args[i]);
+		return;
+	}
+	n = moat_decode_arg(&ev->sig->args[i], ev->args[i], tmp, sizeof(tmp));
+	put_mem(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 static void put_arg(struct out *o, const struct moat_trace_event *ev, int i)
@@ -170,7 +160,7 @@ static void put_arg(struct out *o, const struct moat_trace_event *ev, int i)
 	if (s && !s->fault)
 		put_cstring(o, s);
 	else
-		put_hex(o, ev->args[i]);
+		put_decoded(o, ev, i);
 }
 
 /* Return values that are addresses (mmap and friends) read better in hex. */
@@ -313,8 +303,9 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 		if (s && !s->fault) {
 			put_json_string(&o, s->data, s->len);
 		} else {
+			/* The decoded words are ASCII (names, numbers): no escaping needed. */
 			put_char(&o, '"');
-			put_hex(&o, ev->args[i]);
+			put_decoded(&o, ev, i);
 			put_char(&o, '"');
 		}
 	}

@@ -15,6 +15,7 @@
 #include "bpf/trace.h"
 #include "moat/syscalls.h"
 #include "moat/trace.h"
+#include "moat/track.h"
 #include "trace.skel.h"
 #include "trace/bpfutil.h"
 
@@ -24,6 +25,7 @@ struct moat_trace {
 	struct trace_bpf *skel;
 	struct ring_buffer *rb;
 	struct moat_trace_ops ops;
+	bool follow;
 	int64_t mono_to_real;
 	enum moat_arch native;
 	bool stopped;
@@ -31,8 +33,9 @@ struct moat_trace {
 	uint64_t received;
 	uint64_t lost_in_stream; /* carried by records' lost_before */
 	uint64_t lost_total;     /* set by moat_trace_stop */
-	/* Names of native syscalls by number, looked up once. */
+	/* Names and signatures of native syscalls by number, looked up once. */
 	const char *names[TRACE_NR_MAX];
+	const struct moat_syscall_sig *sigs[TRACE_NR_MAX];
 	char unnamed[TRACE_NR_MAX][16];
 };
 
@@ -80,6 +83,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	ev.arch = (r->flags & TRACE_EV_COMPAT) ? MOAT_ARCH_I386 : t->native;
 	ev.noreturn = r->flags & TRACE_EV_NORETURN;
 	ev.name = syscall_name(t, ev.arch, ev.nr, namebuf, sizeof(namebuf));
+	ev.sig = ev.arch == t->native && ev.nr < TRACE_NR_MAX ? t->sigs[ev.nr] :
+								 moat_syscall_sig(ev.name);
 	memcpy(ev.comm, r->comm, sizeof(r->comm));
 	ev.comm[sizeof(ev.comm) - 1] = 0;
 	for (int i = 0; i < MOAT_TRACE_NSTR; i++) {
@@ -90,6 +95,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 		if (s->arg < 0)
 			continue;
 		s->fault = r->flags & (i ? TRACE_EV_STR1_FAULT : TRACE_EV_STR0_FAULT);
+		s->at_exit = r->flags & TRACE_EV_STR_AT_EXIT;
 		/* Lengths come from the kernel side; still never read past the record. */
 		if (len > TRACE_STR_MAX || TRACE_RECORD_HDR_SIZE + off + len > size)
 			len = 0;
@@ -112,9 +118,22 @@ stop:
 	return err; /* ring_buffer__poll stops and returns it */
 }
 
-static int setup_rodata(struct trace_bpf *skel, const struct moat_trace_opts *o,
-			enum moat_arch native, size_t bytes)
+/* The arguments of NR the kernel side reads as strings at entry (bit i: arg i). */
+static uint8_t string_args(const struct moat_trace *t, uint32_t nr)
 {
+	const struct moat_syscall_sig *sig = nr < TRACE_NR_MAX ? t->sigs[nr] : NULL;
+	uint8_t mask = 0;
+
+	for (int i = 0; sig && i < sig->nargs && i < 6; i++)
+		if (sig->args[i].kind == MOAT_ARG_PATH || sig->args[i].kind == MOAT_ARG_STR)
+			mask |= 1u << i;
+	return mask;
+}
+
+static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, size_t bytes)
+{
+	struct trace_bpf *skel = t->skel;
+	enum moat_arch native = t->native;
 	struct trace_bpf__rodata *ro = skel->rodata;
 	int64_t nr;
 	int err;
@@ -135,12 +154,22 @@ static int setup_rodata(struct trace_bpf *skel, const struct moat_trace_opts *o,
 		memset((void *)ro->sys_conf, TRACE_CONF_ON, sizeof(ro->sys_conf));
 		ro->other_conf = TRACE_CONF_ON;
 	}
+	for (uint32_t n = 0; n < TRACE_NR_MAX; n++)
+		if (ro->sys_conf[n] & TRACE_CONF_ON)
+			ro->sys_conf[n] |= string_args(t, n);
 	nr = moat_syscall_nr(native, "exit");
 	if (nr >= 0)
 		ro->nr_exit = (uint32_t)nr;
 	nr = moat_syscall_nr(native, "exit_group");
 	if (nr >= 0)
 		ro->nr_exit_group = (uint32_t)nr;
+	nr = moat_syscall_nr(native, "execve");
+	if (nr >= 0)
+		ro->nr_execve = (uint32_t)nr;
+	nr = moat_syscall_nr(native, "execveat");
+	if (nr >= 0)
+		ro->nr_execveat = (uint32_t)nr;
+	ro->use_tracked = o->follow;
 	ro->failed_only = o->failed_only;
 	/* A threshold the ring cannot reach would leave waking to the poll timeout alone. */
 	ro->wakeup_bytes = o->wakeup_bytes < bytes / 2 ? o->wakeup_bytes : bytes / 2;
@@ -172,6 +201,7 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 			moat_syscall_format(t->native, i, t->unnamed[i], sizeof(t->unnamed[i]));
 			t->names[i] = t->unnamed[i];
 		}
+		t->sigs[i] = moat_syscall_sig(t->names[i]);
 	}
 	moat_bpf_quiet();
 	t->skel = trace_bpf__open();
@@ -179,9 +209,14 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 		err = moat_bpf_load_errno(-errno);
 		goto fail;
 	}
-	err = setup_rodata(t->skel, opts, t->native, bytes);
+	err = setup_rodata(t, opts, bytes);
 	if (err)
 		goto fail;
+	t->follow = opts->follow;
+	/* Without a tree to follow, fork/exec/exit hooks would only cost. */
+	bpf_program__set_autoload(t->skel->progs.trace_fork, opts->follow);
+	bpf_program__set_autoload(t->skel->progs.trace_exec, opts->follow);
+	bpf_program__set_autoload(t->skel->progs.trace_task_exit, opts->follow);
 	err = bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)bytes);
 	if (err)
 		goto fail;
@@ -215,6 +250,18 @@ fail:
 int moat_trace_fd(const struct moat_trace *t)
 {
 	return ring_buffer__epoll_fd(t->rb);
+}
+
+int moat_trace_track_spawned(struct moat_trace *t, pid_t pid)
+{
+	if (!t->follow)
+		return -EINVAL;
+	return moat_track_add(bpf_map__fd(t->skel->maps.tracked), pid, true);
+}
+
+size_t moat_trace_tracked_count(const struct moat_trace *t)
+{
+	return t->follow ? moat_track_count(bpf_map__fd(t->skel->maps.tracked)) : 0;
 }
 
 int moat_trace_poll(struct moat_trace *t, int timeout_ms)
@@ -268,6 +315,7 @@ void moat_trace_stats(const struct moat_trace *t, struct moat_trace_stats *st)
 
 	st->received = t->received;
 	st->lost = t->lost_total;
+	st->untracked = t->skel->bss->track_full;
 	if (!t->stopped)
 		moat_bpf_lost_sum(t->skel->maps.lost_map, &st->lost, &reported);
 }

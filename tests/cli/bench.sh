@@ -81,6 +81,10 @@ else
 	skip "strace witness" "no strace"
 fi
 
+if [ "$(id -u)" = 0 ]; then
+	"$MOAT" bench --realtime --iterations 1000 --runs 1 --only getppid-bare --json >"$tmp/rt.json" 2>/dev/null
+	check "--realtime: measured under SCHED_FIFO" jqt '.realtime == true and .scenarios[0].status == "ok"' "$tmp/rt.json"
+fi
 "$MOAT" bench --only nothing-like-this --json >/dev/null 2>&1
 check "--only selecting nothing is a usage error" test $? -eq 2
 "$MOAT" bench --iterations 0 >/dev/null 2>&1

@@ -37,3 +37,13 @@ t $? "an unknown group exits 1"
 t $? "and says so"
 "$MOAT" groups --help | grep -q '^usage: moat groups'
 t $? "--help"
+
+# Nothing here needs privileges.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$MOAT" groups dns |
+		grep -q '^@dns: '
+	t $? "works as user nobody"
+else
+	n=$((n + 1))
+	echo "ok $n - works as user nobody # SKIP not root"
+fi

@@ -255,4 +255,44 @@ else
 	skip "--report" "jq not installed"
 fi
 
+# 11. A flood of one violation (a target retrying a denied call in a loop):
+# the first --max-reports (default 10) one by one, the rest counted on
+# "repeated N more times" lines, exact totals in the summary and the JSON.
+FLOOD_SRC=$BUILD/tests/helpers/getppid_flood
+if [ -x "$FLOOD_SRC" ] && command -v jq >/dev/null; then
+	cp "$FLOOD_SRC" "$T/getppid_flood"
+	chmod 755 "$T/getppid_flood"
+	timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+		-p "$T/deny.moat" --report "$W/flood.jsonl" -- "$T/getppid_flood" 100000 \
+		>/dev/null 2>"$T/err"
+	rc=$?
+	check "flood: the command ran to the end (exit 0)" [ "$rc" -eq 0 ]
+	check "flood: 10 getppid lines one by one" \
+		[ "$(grep -c 'getppid() denied by .*: EACCES$' "$T/err")" -eq 10 ]
+	check "flood: the repeated lines count the other 99990 exactly" \
+		[ "$(sed -n 's/.*getppid() denied by .*, repeated \([0-9]*\) more times.*/\1/p' "$T/err" |
+			awk '{ s += $1 } END { print s + 0 }')" -eq 99990 ]
+	check "flood: the last repeated line says 100000 in all" \
+		sh -c "grep 'repeated' '$T/err' | tail -1 | grep -q '(100000 in all)'"
+	check "flood: the summary keeps the exact total" grep -Eq 'moat: +100000 +getppid +EACCES' "$T/err"
+	check "flood: stderr stays small" [ "$(wc -l <"$T/err")" -lt 200 ]
+	check "flood: --report has 10 full records" \
+		[ "$(jq -c 'select(.syscall == "getppid" and (has("repeated") | not))' "$W/flood.jsonl" | wc -l)" -eq 10 ]
+	check "flood: --report repeated records sum to 99990" \
+		[ "$(jq -s 'map(.repeated // 0) | add' "$W/flood.jsonl")" -eq 99990 ]
+	as_nobody "$M" run -p "$T/deny.moat" --max-reports 3 -- "$T/getppid_flood" 50 \
+		>/dev/null 2>"$T/err"
+	check "--max-reports 3: 3 lines, then 47 counted" \
+		sh -c "[ \$(grep -c 'getppid() denied.*EACCES\$' '$T/err') -eq 3 ] && grep -q 'repeated 47 more times (50 in all)' '$T/err'"
+	as_nobody "$M" run -p "$T/deny.moat" --max-reports 0 -- "$T/getppid_flood" 50 \
+		>/dev/null 2>"$T/err"
+	check "--max-reports 0: every one of 50 reported, none counted" \
+		sh -c "[ \$(grep -c 'getppid() denied.*EACCES\$' '$T/err') -eq 50 ] && ! grep -q repeated '$T/err'"
+	as_nobody "$M" run -p "$T/deny.moat" --max-reports x -- "$T/getppid_flood" 1 \
+		>/dev/null 2>"$T/err"
+	check "--max-reports x: refused (125)" [ $? -eq 125 ]
+else
+	skip "violation flood" "getppid_flood or jq missing"
+fi
+
 echo "1..$n"

@@ -4,6 +4,7 @@
 # one JSON document per interval, filters, percentiles within the buckets.
 set -u
 MOAT=${MOAT:-build/moat}
+case $MOAT in /*) ;; *) MOAT=$PWD/$MOAT ;; esac
 B=$(cd "${MOAT_BUILD:-build}" && pwd)
 H=$B/tests/helpers
 n=0

@@ -4,6 +4,7 @@
 # filters, and loss accounting when a flood overruns the ring buffer.
 set -u
 MOAT=${MOAT:-build/moat}
+case $MOAT in /*) ;; *) MOAT=$PWD/$MOAT ;; esac
 B=$(cd "${MOAT_BUILD:-build}" && pwd)
 H=$B/tests/helpers
 n=0
@@ -65,6 +66,31 @@ check "failed openat has errno ENOENT and ret -2" \
 check "durations and timestamps are numbers" \
 	'jq -e "select(.syscall == \"getppid\") | (.dur_ns >= 0 and .ts_ns > 1600000000000000000)" "$tmp/trace.json" | grep -qv false'
 
+# --- strings read at entry, flags and constants by name
+start --comm syscall_mix -e openat --json
+(cd "$tmp" && "$H/syscall_mix" /etc/hostname)
+stop
+check "openat of /etc/hostname: path read, dirfd and flags by name" \
+	'jq -e "select(.args[1] == \"/etc/hostname\") | .args[0] == \"AT_FDCWD\" and .args[2] == \"O_RDONLY|O_CLOEXEC\" and .ret >= 0" "$tmp/out" | grep -qx true'
+check "failing opens show the path too" \
+	'[ "$(jq -r "select(.errno == \"ENOENT\") | .args[1]" "$tmp/out" | sort -u)" = /nonexistent/moat-test ]'
+
+# --- -- CMD: the program from its execve on (path read at entry), its
+# children followed, moat's own glue not shown, CMD's exit status returned
+(cd "$tmp" && "$MOAT" trace --json -o "$tmp/cmd.json" -- sh -c "$H/syscall_mix; exit 7" 2>"$tmp/err")
+check "-- CMD: moat exits with CMD's status" '[ $? = 7 ]'
+check "-- CMD: the first event is CMD's execve, with its path" \
+	'head -1 "$tmp/cmd.json" | jq -e ".syscall == \"execve\" and .args[0] == \"/usr/bin/sh\" and .ret == 0" >/dev/null'
+check "-- CMD: the forked program's execve, path and all" \
+	'[ "$(jq -r "select(.syscall == \"execve\") | .args[0]" "$tmp/cmd.json" | tail -1)" = "$H/syscall_mix" ]'
+check "-- CMD: three processes (sh, the program, its child)" \
+	'[ "$(jq -r .pid "$tmp/cmd.json" | sort -u | wc -l)" = 3 ]'
+check "-- CMD: the grandchild's 7 getuid are there" \
+	'[ "$(jq -r "select(.syscall == \"getuid\" and .comm == \"syscall_mix\") | .pid" "$tmp/cmd.json" | wc -l)" = 7 ]'
+check "-- CMD: nothing from moat itself" '! jq -r .comm "$tmp/cmd.json" | grep -q "^moat$"'
+(cd "$tmp" && "$MOAT" trace -- /nonexistent/cmd 2>/dev/null)
+check "-- CMD: a missing command exits 127" '[ $? = 127 ]'
+
 # --- text lines, -e and --failed
 start --comm syscall_mix -e openat,getuid --failed
 (cd "$tmp" && "$H/syscall_mix")
@@ -85,9 +111,11 @@ check "a lone event shows up while tracing runs" 'grep -q " getppid(" "$tmp/out"
 stop
 
 # --- -p: one process only, and moat stops by itself when it exits
-sh -c 'sleep 0.5; for i in 1 2 3; do cat /dev/null; done' &
+# The target waits for moat to attach (a go file), however slow the machine.
+sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done; for i in 1 2 3; do cat /dev/null; done' sh "$tmp/go" &
 target=$!
 start -p $target --json
+touch "$tmp/go"
 wait $target
 i=0
 while kill -0 $mpid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -4,6 +4,7 @@
 # installed itself (no moat involved), for each way the kernel carries them.
 set -u
 MOAT=${MOAT:-build/moat}
+case $MOAT in /*) ;; *) MOAT=$PWD/$MOAT ;; esac
 B=$(cd "${MOAT_BUILD:-build}" && pwd)
 HELPER=$B/tests/helpers/seccomp_self
 n=0

@@ -150,7 +150,8 @@ static void test_other_numbers_and_arches(void **state)
 	     "default errno EPERM\narch x86_64 i386\nallow getppid\n", &d);
 	assert_int_equal(d.n, 2);
 	x = find(&d, MOAT_DIFF_SYSCALL, "getpid");
-	assert_int_equal(x->arches, MOAT_ARCH_BIT(MOAT_ARCH_X86_64) | MOAT_ARCH_BIT(MOAT_ARCH_I386));
+	assert_int_equal(x->arches,
+			 MOAT_ARCH_BIT(MOAT_ARCH_X86_64) | MOAT_ARCH_BIT(MOAT_ARCH_I386));
 	moat_diff_free(&d);
 }
 

@@ -478,6 +478,8 @@ static const struct {
 					   "t.moat:1)\n  default kill\n  ^~~~~~~\n" },
 	{ "badarch allow\n", "t.moat:1:1: error: 'badarch allow' would let other ABIs bypass the "
 			     "policy\n  badarch allow\n  ^~~~~~~\n" },
+	{ "badarch log\n", "t.moat:1:1: error: 'badarch log' would let other ABIs bypass the "
+			   "policy\n  badarch log\n  ^~~~~~~\n" },
 	{ "default fly\n", "t.moat:1:9: error: unknown action 'fly'\n  default fly\n"
 			   "          ^~~\n" },
 	{ "arch sparc\n", "t.moat:1:6: error: unknown architecture 'sparc' (known: x86_64, i386, "
@@ -542,6 +544,37 @@ static void test_alternatives_bound(void **state)
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.v[0].msg, "condition too complex (more than 256 alternatives)");
 	moat_diags_free(&d);
+}
+
+static void test_values_bound(void **state)
+{
+	/* 8 factors of (in {1024 values} || in {1024 values}): 256 alternatives of 8 sets,
+	 * 2 Mi values once expanded, over the 1 Mi bound. */
+	size_t cap = 200000, n;
+	char *text = malloc(cap);
+	struct moat_policy *p = NULL;
+	struct moat_diags d;
+
+	n = (size_t)sprintf(text, "allow read if ");
+	for (int f = 0; f < 8; f++) {
+		n += (size_t)sprintf(text + n, "%s(", f ? " && " : "");
+		for (int alt = 0; alt < 2; alt++) {
+			n += (size_t)sprintf(text + n, "%sarg0 in {", alt ? " || " : "");
+			for (int v = 0; v < 1024; v++)
+				n += (size_t)sprintf(text + n, "%s%d", v ? ", " : "", v + alt);
+			n += (size_t)sprintf(text + n, "}");
+		}
+		n += (size_t)sprintf(text + n, ")");
+	}
+	strcpy(text + n, "\n");
+	moat_diags_init(&d);
+	assert_int_equal(moat_policy_parse_string("t.moat", text, strlen(text), NULL, &p, &d),
+			 -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].msg,
+			    "policy too large (more than 1048576 values in sets once expanded)");
+	moat_diags_free(&d);
+	free(text);
 }
 
 static void test_error_limit(void **state)
@@ -1101,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_nesting_bound),
 		cmocka_unit_test(test_alternatives_bound),
+		cmocka_unit_test(test_values_bound),
 		cmocka_unit_test(test_error_limit),
 		cmocka_unit_test_setup_teardown(test_include_files, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_include_cycle, setup_dir, teardown_dir),

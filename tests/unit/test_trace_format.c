@@ -67,16 +67,39 @@ static void test_text_string_escaped(void **state)
 	ev.name = "openat";
 	ev.str[0] = (struct moat_trace_str){ .arg = 1, .data = "/tmp/a\"b\n\x01", .len = 10 };
 	moat_trace_format(&ev, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "\"/tmp/a\\\"b\\n\\x01\""));
+	assert_non_null(strstr(buf, "(0x0, \"/tmp/a\\\"b\\n\\001\", 0x0"));
 	ev.str[0].truncated = true;
 	moat_trace_format(&ev, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "\"/tmp/a\\\"b\\n\\x01\"..."));
+	assert_non_null(strstr(buf, "\"/tmp/a\\\"b\\n\\001\"..."));
 	/* A string that could not be read shows as its address. */
 	ev.args[1] = 0xdead;
 	ev.str[0].fault = true;
 	moat_trace_format(&ev, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "0xdead"));
 	assert_null(strstr(buf, "/tmp/a"));
+}
+
+static void test_text_decoded_by_signature(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	char buf[512];
+
+	ev.name = "openat";
+	ev.sig = moat_syscall_sig("openat");
+	assert_non_null(ev.sig);
+	ev.args[0] = (uint64_t)-100;
+	ev.args[1] = 0x7ffd0000;
+	ev.args[2] = 02000000; /* O_CLOEXEC */
+	ev.ret = 3;
+	ev.str[0] = (struct moat_trace_str){ .arg = 1, .data = "/etc/passwd", .len = 11 };
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "03:04:05.678901 100/101 app openat(AT_FDCWD, \"/etc/passwd\", "
+				 "O_RDONLY|O_CLOEXEC, 000) = 3 <0.001234>");
+	ev.name = "getppid";
+	ev.sig = moat_syscall_sig("getppid");
+	ev.str[0].arg = -1;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " getppid() = 3 <"));
 }
 
 static void test_text_truncation_snprintf_semantics(void **state)
@@ -182,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_text_success),
 		cmocka_unit_test(test_text_error_and_noreturn),
 		cmocka_unit_test(test_text_string_escaped),
+		cmocka_unit_test(test_text_decoded_by_signature),
 		cmocka_unit_test(test_text_truncation_snprintf_semantics),
 		cmocka_unit_test(test_json_parses_and_escapes),
 		cmocka_unit_test(test_seccomp_formats),
