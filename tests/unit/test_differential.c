@@ -125,11 +125,26 @@ static uint32_t ref_eval(const struct ref *ref, const struct moat_seccomp_data *
 	for (int a = 0; a < MOAT_ARCH__COUNT; a++) {
 		if (!(ref->arches & MOAT_ARCH_BIT(a)) || moat_arch_audit(a) != d->arch)
 			continue;
-		/* x86_64 and x32 share AUDIT_ARCH_X86_64; the x32 bit tells them apart. */
+		/*
+		 * x86_64 and x32 share AUDIT_ARCH_X86_64; numbers from the x32 bit
+		 * up are x32's (also 0x80000000-0xbfffffff, which have no bit 30
+		 * but name nothing anywhere: moat and libseccomp both count them
+		 * as x32, and either way the call fails closed).
+		 */
 		if (d->arch == AUDIT_ARCH_X86_64 &&
-		    (a == MOAT_ARCH_X32) != ((nr & MOAT_X32_SYSCALL_BIT) != 0))
+		    (a == MOAT_ARCH_X32) != (nr >= MOAT_X32_SYSCALL_BIT))
 			continue;
 		arch = a;
+	}
+	/*
+	 * nr -1 on AUDIT_ARCH_X86_64 is what a tracer sets to skip a call: the
+	 * kernel runs nothing (ENOSYS). It is no x32 call: unknown, as long as
+	 * the policy covers that audit arch at all.
+	 */
+	if (d->arch == AUDIT_ARCH_X86_64 && nr == UINT32_MAX &&
+	    (ref->arches & (MOAT_ARCH_BIT(MOAT_ARCH_X86_64) | MOAT_ARCH_BIT(MOAT_ARCH_X32)))) {
+		*path = REF_UNKNOWN;
+		return moat_action_ret(p->unknown_action);
 	}
 	if (arch < 0) {
 		*path = REF_BADARCH;
@@ -583,7 +598,7 @@ static int arch_of(const struct ref *ref, uint32_t audit, uint32_t nr)
 		if (!(ref->arches & MOAT_ARCH_BIT(a)) || moat_arch_audit(a) != audit)
 			continue;
 		if (audit == AUDIT_ARCH_X86_64 &&
-		    (a == MOAT_ARCH_X32) != ((nr & MOAT_X32_SYSCALL_BIT) != 0))
+		    (a == MOAT_ARCH_X32) != (nr >= MOAT_X32_SYSCALL_BIT))
 			continue;
 		return a;
 	}
@@ -708,6 +723,18 @@ static void sweep(const struct gen *g, const struct moat_policy *p, const struct
 				check_point(&ref, sides, nsides, is_libseccomp, &d, st, seed,
 					    &lsc_wrong);
 			}
+		}
+	}
+	/* Numbers far outside every table, -1 (a tracer's "skip") included. */
+	static const uint32_t odd[] = { 0x3fffffff, 0x7fffffff, 0x80000000, 0xfffffffe,
+					0xffffffff };
+	for (size_t i = 0; i < ARRAY_LEN(abis); i++) {
+		for (size_t k = 0; k < ARRAY_LEN(odd); k++) {
+			struct moat_seccomp_data d = { .nr = (int32_t)odd[k],
+						       .arch = abis[i].audit };
+
+			gen_args(g, p, &ref, -1, odd[k], d.args);
+			check_point(&ref, sides, nsides, is_libseccomp, &d, st, seed, &lsc_wrong);
 		}
 	}
 	ref_free(&ref);
