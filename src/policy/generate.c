@@ -347,6 +347,19 @@ int moat_policy_from_recording(const struct moat_recording *r,
 			goto out;
 		sort_rules(p);
 	}
+	if (!seen_find(seen, nseen, "clone3") && !opts->keep_clone3) {
+		/*
+		 * Not used in this recording, but a libc (glibc >= 2.34) or a
+		 * later run may try it first: ENOSYS, not the default EPERM, makes
+		 * it fall back to clone instead of failing thread creation.
+		 */
+		err = moat_policy_add_rule(p, "clone3",
+					   (struct moat_action){ MOAT_ACT_ERRNO, ENOSYS }, NULL, 0,
+					   loc, "not seen; ENOSYS: libc falls back to clone");
+		if (err)
+			goto out;
+		sort_rules(p);
+	}
 out:
 	free(seen);
 	free(clone3_flags);

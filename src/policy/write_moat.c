@@ -79,9 +79,8 @@ static bool same_line(const struct moat_rule *a, const struct moat_rule *b)
 {
 	if (!moat_action_equal(a->action, b->action) || !cmps_equal(a, b))
 		return false;
-	if (!a->comment || !b->comment)
-		return a->comment == b->comment;
-	return !strcmp(a->comment, b->comment);
+	/* A comment speaks of its own rule (e.g. its count): never shared. */
+	return a == b || (!a->comment && !b->comment);
 }
 
 static void put_comment(FILE *f, const char *c)
