@@ -116,9 +116,26 @@ chmod 666 "$W/fifo"
 in_w sh2 "$M" run -p "$T/shell-pipeline.moat" --report "$W/sh2.rep" -- \
 	sh -c "cat $W/fifo > got & wait; cat got" >"$T/sh.out2" 2>"$T/err" &
 WAITER=$!
+# Open the FIFO only once the shell sleeps in rt_sigsuspend (/proc/PID/syscall,
+# first field: 130 on x86_64), so that this path is the one taken.
+sigsuspended=no
+tries=0
+while [ $tries -lt 600 ] && [ $sigsuspended = no ]; do
+	for p in $(pgrep -f "cat $W/fifo"); do
+		if [ "$(cat /proc/$p/comm 2>/dev/null)" = sh ] &&
+			[ "$(cut -d' ' -f1 /proc/$p/syscall 2>/dev/null)" = 130 ]; then
+			sigsuspended=yes
+		fi
+	done
+	tries=$((tries + 1))
+	[ $sigsuspended = no ] && sleep 0.1
+done
 timeout 60 sh -c "echo through-the-fifo >'$W/fifo'"
 wait $WAITER
 rc=$?
+if [ "$(uname -m)" = x86_64 ]; then
+	check "shell-pipeline: the shell's wait sat in rt_sigsuspend" [ $sigsuspended = yes ]
+fi
 check "shell-pipeline: a background job and wait work (exit 0)" [ "$rc" -eq 0 ]
 check "shell-pipeline: wait returned after the job" grep -qx through-the-fifo "$T/sh.out2"
 check "shell-pipeline: wait reports no violation" clean_report "$W/sh2.rep"
