@@ -41,7 +41,8 @@ const char help_run[] =
 	"                     denied call is killed after the report\n"
 	"  -r, --report FILE  also write each violation as a JSON line to FILE\n"
 	"  -q, --quiet        no line per violation (the summary stays)\n"
-	"      --max-reports N  report the first N (default 10, 0: all) violations of\n"
+	"      --max-reports N\n"
+	"                     report the first N (default 10, 0: all) violations of\n"
 	"                     each (pid, syscall, rule) one by one; the rest are\n"
 	"                     counted and printed as one \"repeated N more times\"\n"
 	"                     line per key (each second while it lasts, and at exit)\n"
@@ -805,8 +806,8 @@ int cmd_run(int argc, char **argv)
 missing:
 	fprintf(stderr, "moat run: option '%s' needs a value\n", argv[i]);
 usage:
-	fprintf(stderr, "usage: moat run [-p POLICY] [--mode MODE] [--report FILE] [--quiet] "
-			"[--] CMD [ARG...]\n");
+	fprintf(stderr, "usage: moat run [-p POLICY] [--mode MODE] [--report FILE] "
+			"[--max-reports N] [--quiet] [--] CMD [ARG...]\n");
 	ret = MOAT_EXIT_SANDBOX; /* not 2: CMD's own status could be 2 */
 out:
 	moat_sandbox_free(sb);
