@@ -42,12 +42,45 @@ static int cmp(const void *a, const void *b)
 static int install_libseccomp(bool argcheck)
 {
 	static const char *const denied[] = {
-		"getppid", "read", "write", "ptrace", "kexec_load", "kexec_file_load", "init_module",
-		"finit_module", "delete_module", "reboot", "swapon", "swapoff", "mount", "umount2",
-		"pivot_root", "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at", "iopl",
-		"ioperm", "acct", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-		"keyctl", "add_key", "request_key", "quotactl", "lookup_dcookie", "syslog",
-		"vhangup", "fsopen", "fsmount", "move_mount", "open_tree", "unshare", "setns",
+		"getppid",
+		"read",
+		"write",
+		"ptrace",
+		"kexec_load",
+		"kexec_file_load",
+		"init_module",
+		"finit_module",
+		"delete_module",
+		"reboot",
+		"swapon",
+		"swapoff",
+		"mount",
+		"umount2",
+		"pivot_root",
+		"bpf",
+		"perf_event_open",
+		"userfaultfd",
+		"open_by_handle_at",
+		"iopl",
+		"ioperm",
+		"acct",
+		"settimeofday",
+		"clock_settime",
+		"clock_adjtime",
+		"adjtimex",
+		"keyctl",
+		"add_key",
+		"request_key",
+		"quotactl",
+		"lookup_dcookie",
+		"syslog",
+		"vhangup",
+		"fsopen",
+		"fsmount",
+		"move_mount",
+		"open_tree",
+		"unshare",
+		"setns",
 	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	int rc = 0;
@@ -65,12 +98,15 @@ static int install_libseccomp(bool argcheck)
 		free(name);
 	}
 	if (argcheck) {
-		rc = rc ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getppid), 1,
-					    SCMP_A0(SCMP_CMP_EQ, 0));
-		rc = rc ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-					    SCMP_A2(SCMP_CMP_LE, 4096));
-		rc = rc ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-					    SCMP_A2(SCMP_CMP_LE, 4096));
+		rc = rc
+			     ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getppid), 1,
+						 SCMP_A0(SCMP_CMP_EQ, 0));
+		rc = rc
+			     ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+						 SCMP_A2(SCMP_CMP_LE, 4096));
+		rc = rc
+			     ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+						 SCMP_A2(SCMP_CMP_LE, 4096));
 	} else {
 		rc = rc ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getppid), 0);
 		rc = rc ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 0);
@@ -90,7 +126,9 @@ int main(int argc, char **argv)
 	char c = 'x';
 
 	if (argc < 4 || (strcmp(argv[1], "getppid") && strcmp(argv[1], "rw"))) {
-		fprintf(stderr, "usage: %s getppid|rw ITERATIONS RUNS [libseccomp-argcheck|libseccomp-cached]\n",
+		fprintf(stderr,
+			"usage: %s getppid|rw ITERATIONS RUNS "
+			"[libseccomp-argcheck|libseccomp-cached]\n",
 			argv[0]);
 		return 2;
 	}
