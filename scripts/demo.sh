@@ -60,13 +60,8 @@ echo "exit status: $?"
 step "$MOAT" run -p "$POLICY" -- sh -c "echo hello from a sandboxed shell; id -u"
 
 if root; then
-	say "8. Trace a process tree with eBPF (strace-like, no ptrace)"
-	( sleep 1; $APP ) &
-	step "$MOAT" trace --comm tar -e openat,execve,newfstatat &
-	tpid=$!
-	sleep 3
-	kill -INT "$tpid" 2>/dev/null
-	wait
+	say "8. Trace a program's whole process tree with eBPF (strace-like, no ptrace)"
+	step "$MOAT" trace -e openat,execve,clone,wait4 -- $APP
 fi
 
 say "9. seccomp or eBPF: what does each cost on this kernel? (moat bench --quick)"
