@@ -62,17 +62,6 @@ int moat_compile(const struct moat_policy *p, const struct moat_compile_opts *op
 		 struct moat_prog **out, struct moat_diags *diags);
 void moat_prog_free(struct moat_prog *prog);
 
-/*
- * The rule of P that decides syscall NR on ARCH with ARGS, by the policy's
- * semantics (first matching rule; i386 compares the low 32 bits of each
- * argument, as its syscalls do): its index, or -1 when no rule matches and
- * default_action or unknown_action applies. Rules with the same verdict
- * share one ret in a compiled program, whose origin names the first of
- * them: explain and violation reports use this to name the exact rule.
- */
-long moat_policy_deciding_rule(const struct moat_policy *p, enum moat_arch arch, uint32_t nr,
-			       const uint64_t args[6]);
-
 /* What the kernel hands a filter (struct seccomp_data). */
 struct moat_seccomp_data {
 	int32_t nr;

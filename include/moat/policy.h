@@ -206,6 +206,19 @@ int moat_policy_canonicalize(struct moat_policy *p);
 /* Compares two canonical policies (locations and comments ignored). */
 bool moat_policy_equal(const struct moat_policy *a, const struct moat_policy *b);
 
+/* (arg & mask) == value, <, in {...}: one comparison on one argument value. */
+bool moat_cmp_holds(const struct moat_cmp *c, uint64_t x);
+/*
+ * The rule of P that decides syscall NR on ARCH with ARGS, by the policy's
+ * semantics (first matching rule; i386 compares the low 32 bits of each
+ * argument, as its syscalls do): its index, or -1 when no rule matches and
+ * default_action or unknown_action applies. Rules with the same verdict
+ * share one ret in a compiled program, whose origin names the first of
+ * them: explain and violation reports use this to name the exact rule.
+ */
+long moat_policy_deciding_rule(const struct moat_policy *p, enum moat_arch arch, uint32_t nr,
+			       const uint64_t args[6]);
+
 /* ---- Sources and writers ---- */
 
 struct moat_parse_opts {

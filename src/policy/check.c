@@ -73,35 +73,6 @@ static int add(struct moat_findings *f, const char *id, int sev, const char *sys
 
 /* ---- First-match evaluation on the model ---- */
 
-static bool cmp_holds(const struct moat_cmp *c, const uint64_t *args)
-{
-	uint64_t v = args[c->arg];
-
-	switch (c->op) {
-	case MOAT_OP_EQ:
-		return v == c->value;
-	case MOAT_OP_NE:
-		return v != c->value;
-	case MOAT_OP_LT:
-		return v < c->value;
-	case MOAT_OP_LE:
-		return v <= c->value;
-	case MOAT_OP_GT:
-		return v > c->value;
-	case MOAT_OP_GE:
-		return v >= c->value;
-	case MOAT_OP_MASKED_EQ:
-		return (v & c->mask) == c->value;
-	case MOAT_OP_IN:
-		for (uint32_t i = 0; i < c->nset; i++)
-			if (c->set[i] == v)
-				return true;
-		return false;
-	default:
-		return false;
-	}
-}
-
 struct moat_action moat_policy_decide(const struct moat_policy *p, const char *syscall,
 				      const uint64_t args[6], long *rule)
 {
@@ -112,7 +83,8 @@ struct moat_action moat_policy_decide(const struct moat_policy *p, const char *s
 		if (strcmp(r->syscall, syscall))
 			continue;
 		for (uint32_t k = 0; k < r->ncmps && all; k++)
-			all = r->cmps[k].arg <= 5 && cmp_holds(&r->cmps[k], args);
+			all = r->cmps[k].arg <= 5 &&
+			      moat_cmp_holds(&r->cmps[k], args[r->cmps[k].arg]);
 		if (all) {
 			if (rule)
 				*rule = (long)i;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The policy's semantics evaluated directly on the model (no BPF): which
- * rule decides a syscall. The compiled program merges rules with the same
+ * rule decides a syscall, shared by explain, check and run's reports. The compiled program merges rules with the same
  * verdict into one ret; this names the exact one.
  */
-#include "moat/compile.h"
+#include "moat/policy.h"
 
-static bool cmp_holds(const struct moat_cmp *c, uint64_t x)
+bool moat_cmp_holds(const struct moat_cmp *c, uint64_t x)
 {
 	switch (c->op) {
 	case MOAT_OP_EQ:
@@ -53,7 +53,7 @@ long moat_policy_deciding_rule(const struct moat_policy *p, enum moat_arch arch,
 			/* i386 syscalls use the low 32 bits of each register. */
 			if (arch == MOAT_ARCH_I386)
 				x &= 0xffffffffu;
-			match = cmp_holds(&rule->cmps[j], x);
+			match = moat_cmp_holds(&rule->cmps[j], x);
 		}
 		if (match)
 			return (long)r;
