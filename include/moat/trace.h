@@ -42,20 +42,22 @@ struct moat_trace_filter {
 
 struct moat_trace_str {
 	int arg;	  /* argument index 0..5; -1 = unused slot */
-	const char *data; /* bytes read at entry (NUL not included) */
+	const char *data; /* bytes read (NUL not included) */
 	size_t len;
 	bool fault;	/* the pointer could not be read */
 	bool truncated; /* longer than moat reads (255 bytes) */
 	/*
 	 * Read at exit, not entry: the entry read hit a page not yet in memory
-	 * (eBPF cannot fault it in), the syscall then brought it in.
+	 * (eBPF cannot fault it in, the syscall then brought it in), or the
+	 * call had no entry (seccomp answered it before sys_enter).
 	 */
 	bool at_exit;
 };
 
 struct moat_trace_event {
-	uint64_t ts_ns;	 /* CLOCK_REALTIME at entry, ns */
-	uint64_t dur_ns; /* time in the syscall */
+	uint64_t ts_ns;	 /* CLOCK_REALTIME at entry when timed, else at exit; ns */
+	uint64_t dur_ns; /* time in the syscall, when timed */
+	bool timed;	 /* the entry was seen and timed (see moat_trace_opts.untimed) */
 	uint64_t args[6];
 	int64_t ret; /* raw return value: -errno on failure */
 	uint32_t pid, tid;
@@ -86,15 +88,17 @@ struct moat_trace_opts {
 	 * their descendants (forks followed in the kernel), on top of FILTER.
 	 */
 	bool follow;
-	bool failed_only;    /* only calls that returned an error (-4095..-1) */
-	size_t buffer_bytes; /* ring buffer size: a power of 2 >= 4096; 0 = 8 MiB */
+	bool failed_only; /* only calls that returned an error (-4095..-1) */
 	/*
-	 * The reader is woken when this much is queued (records below it are
-	 * read at the next poll timeout): fewer wake-ups per event under load.
-	 * 0 = woken for every record when idle (the kernel's default); more
-	 * than half the buffer counts as half.
+	 * No durations: the entry of a call is hooked only when it must be
+	 * (string arguments, exit/exit_group, sigreturn), the cheapest trace.
 	 */
-	size_t wakeup_bytes;
+	bool untimed;
+	/*
+	 * Bytes of each CPU's ring: a power of 2, 4 KiB to 4 MiB; 0 = 4 MiB up
+	 * to 8 CPUs, less beyond (32 MiB in all, at least 256 KiB each).
+	 */
+	size_t buffer_bytes;
 };
 
 struct moat_trace_stats {
@@ -112,7 +116,10 @@ struct moat_trace;
  */
 struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 				  const struct moat_trace_ops *ops);
-/* A file descriptor that becomes readable when records wait (for epoll). */
+/*
+ * A file descriptor that becomes readable when a CPU's ring is a quarter
+ * full (for epoll); fewer records wait for the caller's poll timeout.
+ */
 int moat_trace_fd(const struct moat_trace *t);
 /*
  * follow: traces PID, a child of moat_spawn_new() still waiting to exec,
@@ -122,7 +129,11 @@ int moat_trace_fd(const struct moat_trace *t);
 int moat_trace_track_spawned(struct moat_trace *t, pid_t pid);
 /* follow: processes of the traced tree still alive. */
 size_t moat_trace_tracked_count(const struct moat_trace *t);
-/* Delivers waiting records, waiting up to TIMEOUT_MS. Count or -errno. */
+/*
+ * Delivers waiting records in time order, waiting up to TIMEOUT_MS for a
+ * ring to fill. Records of the last millisecond wait for the next call (a
+ * record of another CPU may still be on its way). Count or -errno.
+ */
 int moat_trace_poll(struct moat_trace *t, int timeout_ms);
 /*
  * Detaches, delivers every record still queued, then reports the losses no

@@ -36,21 +36,33 @@ static __always_inline bool moat_comm_equal(struct task_struct *task)
 	return w0 == want[0] && w1 == want[1];
 }
 
-/* Does the current task pass the filter? Cheapest tests first. */
-static __always_inline bool moat_filter_current(__u64 pid_tgid)
+/*
+ * Does the current task, TASK with thread group TGID, pass the filter?
+ * Cheapest tests first.
+ */
+static __always_inline bool moat_filter_task(struct task_struct *task, __u32 tgid)
 {
-	__u32 tgid = pid_tgid >> 32;
-
 	if (tgid == filter.self_tgid)
 		return false;
 	if (filter.tgid && tgid != filter.tgid)
 		return false;
-	if (filter.use_comm && !moat_comm_equal(bpf_get_current_task_btf()))
+	if (filter.use_comm && !moat_comm_equal(task))
 		return false;
 	/* Ancestry test on the v2 hierarchy: a container's nested cgroups count. */
 	if (filter.use_cgroup && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
 		return false;
 	return true;
+}
+
+/* Does the current task pass the filter? */
+static __always_inline bool moat_filter_current(__u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+
+	/* The task is needed only for --comm: no helper call otherwise. */
+	if (tgid == filter.self_tgid || (filter.tgid && tgid != filter.tgid))
+		return false;
+	return moat_filter_task(filter.use_comm ? bpf_get_current_task_btf() : NULL, tgid);
 }
 
 #endif

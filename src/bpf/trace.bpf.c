@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * `moat trace`: one record per syscall, entry and exit paired in the kernel.
+ * `moat trace`: one record per syscall, written at sys_exit into the ring of
+ * the current CPU (see trace.h for the layout and why).
  *
- * Hot path: the task filter and the per-number configuration byte decide
- * first; only a traced syscall touches task storage and the ring buffer.
- * A record that cannot be stored or emitted is counted in a per-CPU counter
- * and the next record emitted on that CPU carries the count (lost_before),
- * so losses show in the stream where they happened.
+ * Hot path at exit: the per-number configuration byte, then the task filter,
+ * then a few stores into the ring. Entry work (time, strings) is done only
+ * for calls whose configuration asks for it, and the loader attaches the
+ * sys_enter program only when some call does.
+ *
+ * Nothing is lost silently: a record that finds its ring full is counted in
+ * a per-CPU counter and the next record of that CPU carries the count
+ * (lost_before), so losses show in the stream where they happened.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,16 +23,21 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h, not in BTF */
 
-const volatile __u8 sys_conf[TRACE_NR_MAX] = {};
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+/* Per ABI (0: native, 1: i386 through int 0x80 on x86_64): sys_conf[nr], numbers that matter. */
+const volatile __u8 sys_conf[TRACE_NABI][TRACE_NR_MAX] = {};
 const volatile __u8 other_conf = 0; /* numbers >= TRACE_NR_MAX */
-const volatile __u32 nr_exit = 0xffffffff;
-const volatile __u32 nr_exit_group = 0xffffffff;
-const volatile __u32 nr_execve = 0xffffffff;
-const volatile __u32 nr_execveat = 0xffffffff;
+const volatile struct trace_nrs nrs[TRACE_NABI] = {};
 /* Only the processes of the tracked set (moat trace -- CMD and its descendants). */
 const volatile __u32 use_tracked = 0;
+const volatile __u32 failed_only = 0;
+/* Take the entry time of every traced call (durations). */
+const volatile __u32 timed = 0;
+/* Bytes of each CPU's ring (a power of 2). */
+const volatile __u64 ring_bytes = TRACE_RING_MIN;
 
 /* Forks the tracked set could not take: those processes go unseen, so say so. */
 __u64 track_full = 0;
@@ -37,14 +46,16 @@ static void track_loss_full(void)
 {
 	__sync_fetch_and_add(&track_full, 1);
 }
-const volatile __u32 failed_only = 0;
-/* Wake the reader only when this much is queued (0: the kernel's default). */
-const volatile __u64 wakeup_bytes = 0;
 
+/* What the entry program leaves for the exit program of the same call. */
 struct trace_inflight {
-	struct trace_record ev;
-	__u32 active;  /* entered, not yet exited */
-	__u32 strmask; /* string arguments of this call */
+	__u64 ts_ns;
+	__u32 nr;
+	__u32 active; /* entered, not yet exited */
+	__u32 flags;  /* TRACE_EV_STR*_FAULT */
+	__u8 str_arg[TRACE_NSTR];
+	__u16 str_len[TRACE_NSTR];
+	char str[TRACE_NSTR * TRACE_STR_MAX];
 };
 
 struct {
@@ -54,38 +65,105 @@ struct {
 	__type(value, struct trace_inflight);
 } inflight SEC(".maps");
 
+/* cpu -> that CPU's ring; value_size (= ring_bytes) and max_entries set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TRACE_RING_MIN);
+	__uint(max_entries, 1);
+} rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct trace_ring_pos);
+} ring_pos SEC(".maps");
+
+/* Wake-ups only: an 8-byte note when a ring passes wake_bytes (the reader polls epoll on it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 23); /* the loader sets the size (-b) */
-} events SEC(".maps");
+	__uint(max_entries, 4096);
+} doorbell SEC(".maps");
 
-static __always_inline void emit(struct trace_record *ev)
+static __always_inline __u8 conf_of(__u32 nr, bool compat)
 {
-	__u64 flags = 0;
-	__u32 n;
-
-	n = ev->str_len[0] + ev->str_len[1];
-	if (n > TRACE_NSTR * TRACE_STR_MAX)
-		n = TRACE_NSTR * TRACE_STR_MAX;
-	if (wakeup_bytes)
-		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-				? BPF_RB_FORCE_WAKEUP
-				: BPF_RB_NO_WAKEUP;
-	lost_emit(&events, ev, TRACE_RECORD_HDR_SIZE + n, &ev->lost_before, flags);
+	/* The masks keep the verifier sure of the bounds whatever clang reorders. */
+	return nr < TRACE_NR_MAX ? sys_conf[compat & 1][nr & (TRACE_NR_MAX - 1)] : other_conf;
 }
 
 /* Two word loads from the task: cheaper than bpf_get_current_comm()'s byte copy. */
-static __always_inline void copy_comm(struct trace_record *ev, struct task_struct *task)
+static __always_inline void copy_comm(char *dst, struct task_struct *task)
 {
-	__builtin_memcpy(ev->comm, task->comm, 8);
-	__builtin_memcpy(ev->comm + 8, task->comm + 8, 8);
+	__builtin_memcpy(dst, task->comm, 8);
+	__builtin_memcpy(dst + 8, task->comm + 8, 8);
 }
 
-static __always_inline void read_strings(struct trace_record *ev, __u8 mask)
+static __always_inline bool is_compat(struct task_struct *task)
 {
+#if defined(__TARGET_ARCH_x86)
+	/* int 0x80 from any task: the number and the registers are i386 ones. */
+	return task->thread_info.status & TS_COMPAT;
+#else
+	return false;
+#endif
+}
+
+static __always_inline void read_args(__u64 *args, struct pt_regs *regs, bool compat)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (compat) {
+		args[0] = (__u32)regs->bx;
+		args[1] = (__u32)regs->cx;
+		args[2] = (__u32)regs->dx;
+		args[3] = (__u32)regs->si;
+		args[4] = (__u32)regs->di;
+		args[5] = (__u32)regs->bp;
+		return;
+	}
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+#elif defined(__TARGET_ARCH_arm64)
+	/* x0 holds the result at exit; orig_x0 keeps the first argument. */
+	args[0] = regs->orig_x0;
+	args[1] = regs->regs[1];
+	args[2] = regs->regs[2];
+	args[3] = regs->regs[3];
+	args[4] = regs->regs[4];
+	args[5] = regs->regs[5];
+#else
+#error "moat trace: unsupported architecture"
+#endif
+}
+
+/* The number of the call a sys_exit belongs to (the saved one: ax holds the result). */
+static __always_inline long exit_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax;
+#else
+	return regs->syscallno;
+#endif
+}
+
+/*
+ * Reads the string arguments MASK selects into STR (at most TRACE_NSTR, in
+ * argument order), setting the per-slot fields; returns fault flags.
+ */
+static __always_inline __u32 read_strings(char *str, __u8 *str_arg, __u16 *str_len,
+					  const __u64 *args, __u8 mask)
+{
+	__u32 flags = 0;
 	int n = 0;
 
-	ev->flags &= ~(TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT);
+	str_arg[0] = str_arg[1] = 0xff;
+	str_len[0] = str_len[1] = 0;
 #pragma unroll
 	for (int i = 0; i < 6; i++) {
 		__u32 off;
@@ -93,20 +171,28 @@ static __always_inline void read_strings(struct trace_record *ev, __u8 mask)
 
 		if (!(mask & (1 << i)) || n >= TRACE_NSTR)
 			continue;
-		off = n ? ev->str_len[0] : 0;
+		off = n ? str_len[0] : 0;
 		if (off > TRACE_STR_MAX)
 			off = TRACE_STR_MAX;
-		len = bpf_probe_read_user_str(ev->str + off, TRACE_STR_MAX,
-					      (const void *)ev->args[i]);
-		ev->str_arg[n] = i;
-		if (len < 0) {
-			ev->str_len[n] = 0;
-			ev->flags |= n ? TRACE_EV_STR1_FAULT : TRACE_EV_STR0_FAULT;
-		} else {
-			ev->str_len[n] = len;
-		}
+		len = bpf_probe_read_user_str(str + off, TRACE_STR_MAX, (const void *)args[i]);
+		str_arg[n] = i;
+		if (len < 0)
+			flags |= n ? TRACE_EV_STR1_FAULT : TRACE_EV_STR0_FAULT;
+		else
+			str_len[n] = len;
 		n++;
 	}
+	return flags;
+}
+
+/*
+ * The task's tgid:pid as bpf_get_current_pid_tgid() gives them, read from
+ * the task: helper calls are dear where returns go through a mitigation
+ * thunk (this VM: ~15 ns each).
+ */
+static __always_inline __u64 task_pid_tgid(struct task_struct *task)
+{
+	return (__u64)(__u32)task->tgid << 32 | (__u32)task->pid;
 }
 
 static __always_inline bool tracked_pending(__u32 tgid)
@@ -116,111 +202,303 @@ static __always_inline bool tracked_pending(__u32 tgid)
 	return state && *state == TRACK_EXEC_PENDING;
 }
 
+/*
+ * Room for LEN bytes in this CPU's ring: the record's address, with *POS and
+ * *HEAD set for commit(); NULL (counted as lost) when the ring is full. A
+ * record never wraps: when it would not fit before the end, a pad record
+ * fills the rest and it starts at offset 0.
+ */
+static __always_inline struct trace_record *reserve(__u32 len, struct trace_ring_pos **posp,
+						    __u64 *headp)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct trace_ring_pos *pos;
+	struct trace_record *pad;
+	__u64 head, off, skip = 0;
+	char *ring;
+
+	pos = bpf_map_lookup_elem(&ring_pos, &cpu);
+	ring = bpf_map_lookup_elem(&rings, &cpu);
+	if (!pos || !ring)
+		return NULL;
+	head = pos->head;
+	/* Records are 8-byte multiples: saying so lets the verifier bound the pad's stores. */
+	off = head & (ring_bytes - 1) & ~7ull;
+	if (off > ring_bytes - TRACE_RECORD_MAX)
+		skip = ring_bytes - off;
+	/* tail is the reader's: a stale value only makes the ring look fuller. */
+	if (head + skip + len - READ_ONCE(pos->tail) > ring_bytes)
+		return NULL;
+	if (skip) {
+		pad = (struct trace_record *)(ring + off);
+		pad->len = skip;
+		pad->flags = TRACE_EV_PAD;
+		head += skip;
+		off = 0;
+	}
+	*posp = pos;
+	*headp = head;
+	return (struct trace_record *)(ring + off);
+}
+
+/* Publishes the record of LEN bytes at HEAD, and rings the doorbell at the reader's mark. */
+static __always_inline void commit(struct trace_ring_pos *pos, __u64 head, __u32 len,
+				   struct moat_lost *l, __u32 lost_before)
+{
+	__u64 end = head + len;
+
+#if defined(__TARGET_ARCH_x86)
+	/* x86 keeps stores in order: the reader sees the record before the head. */
+	asm volatile("" ::: "memory");
+	pos->head = end;
+#else
+	/* Elsewhere a fully ordered atomic publishes the record's stores first. */
+	__sync_fetch_and_add(&pos->head, end - pos->head);
+#endif
+	if (l)
+		l->reported += lost_before;
+	if (end >= READ_ONCE(pos->wake_at) && READ_ONCE(pos->armed)) {
+		__u64 note = end;
+
+		pos->armed = 0;
+		/* The note may itself find no room: the reader's poll timeout covers that. */
+		bpf_ringbuf_output(&doorbell, &note, sizeof(note), BPF_RB_FORCE_WAKEUP);
+	}
+}
+
+/* Losses of this CPU no record has carried yet; L is set when there are any to track. */
+static __always_inline __u32 lost_pending(struct moat_lost **l)
+{
+	__u64 delta;
+
+	*l = NULL;
+	if (!lost_seen)
+		return 0;
+	*l = lost_slot();
+	if (!*l)
+		return 0;
+	delta = (*l)->lost - (*l)->reported;
+	return delta > 0xffffffff ? 0xffffffff : delta;
+}
+
+/* Fills the fixed part of R. */
+static __always_inline void fill(struct trace_record *r, __u32 len, __u32 flags, __u64 ts,
+				 __u64 pid_tgid, __u32 nr, long ret, struct pt_regs *regs,
+				 struct task_struct *task, bool compat, __u32 lost_before)
+{
+	r->len = len;
+	r->flags = flags | (compat ? TRACE_EV_COMPAT : 0);
+	r->ts_ns = ts;
+	r->ret = ret;
+	r->pid = pid_tgid >> 32;
+	r->tid = (__u32)pid_tgid;
+	r->nr = nr;
+	r->lost_before = lost_before;
+	read_args(r->args, regs, compat);
+	copy_comm(r->comm, task);
+}
+
+/*
+ * A new process or thread returning 0 from the fork that made it: strace
+ * and the parent's record already tell of that call.
+ */
+static __always_inline bool child_return(__u32 nr, long ret, bool compat)
+{
+	const volatile struct trace_nrs *k = &nrs[compat & 1];
+
+	return ret == 0 && (nr == k->clone || nr == k->clone3 || nr == k->fork || nr == k->vfork);
+}
+
+/* Does the current task pass the filters (the tracked set included)? */
+static __always_inline bool wanted(struct task_struct *task, __u64 pid_tgid, __u32 nr, bool compat,
+				   bool at_entry)
+{
+	if (!moat_filter_task(task, pid_tgid >> 32))
+		return false;
+	if (!use_tracked || track_current())
+		return true;
+	/*
+	 * A spawned child waiting to exec runs moat's glue, not the program: of
+	 * it only the execve counts (it turns active at sched_process_exec,
+	 * before this execve's sys_exit).
+	 */
+	return at_entry && (nr == nrs[compat & 1].execve || nr == nrs[compat & 1].execveat) &&
+	       tracked_pending(pid_tgid >> 32);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct task_struct *task;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = task_pid_tgid(task);
 	struct trace_inflight *in;
-	struct trace_record *ev;
+	__u64 args[6];
 	__u32 nr = id;
+	bool compat;
 	__u8 conf;
 
-	if (id < 0 || !moat_filter_current(pid_tgid))
+	if (id < 0)
 		return 0;
-	/*
-	 * A spawned child waiting to exec runs moat's glue, not the program:
-	 * of it only the execve counts (it turns active at sched_process_exec,
-	 * before this execve's sys_exit).
-	 */
-	if (use_tracked && !track_current() &&
-	    !((nr == nr_execve || nr == nr_execveat) && tracked_pending(pid_tgid >> 32)))
+	compat = is_compat(task);
+	conf = conf_of(nr, compat);
+	if (!(conf & TRACE_CONF_ENTRY) || !wanted(task, pid_tgid, nr, compat, true))
 		return 0;
-	/* The mask keeps the verifier sure of the bound whatever clang reorders. */
-	conf = nr < TRACE_NR_MAX ? sys_conf[nr & (TRACE_NR_MAX - 1)] : other_conf;
-	if (!(conf & TRACE_CONF_ON))
-		return 0;
-	task = bpf_get_current_task_btf();
-	in = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!in) {
-		lost_count(NULL);
-		return 0;
-	}
-	ev = &in->ev;
-	ev->ts_ns = bpf_ktime_get_ns();
-	ev->pid = pid_tgid >> 32;
-	ev->tid = (__u32)pid_tgid;
-	ev->nr = nr;
-	ev->flags = 0;
-#if defined(__TARGET_ARCH_x86)
-	ev->args[0] = regs->di;
-	ev->args[1] = regs->si;
-	ev->args[2] = regs->dx;
-	ev->args[3] = regs->r10;
-	ev->args[4] = regs->r8;
-	ev->args[5] = regs->r9;
-	/* int 0x80 from any task: the number is an i386 one. */
-	if (task->thread_info.status & TS_COMPAT)
-		ev->flags |= TRACE_EV_COMPAT;
-#elif defined(__TARGET_ARCH_arm64)
-	ev->args[0] = regs->orig_x0;
-	ev->args[1] = regs->regs[1];
-	ev->args[2] = regs->regs[2];
-	ev->args[3] = regs->regs[3];
-	ev->args[4] = regs->regs[4];
-	ev->args[5] = regs->regs[5];
-#else
-#error "moat trace: unsupported architecture"
-#endif
-	ev->str_len[0] = ev->str_len[1] = 0;
-	ev->str_arg[0] = ev->str_arg[1] = 0xff;
-	in->strmask = conf & TRACE_CONF_STRMASK;
-	if (in->strmask)
-		read_strings(ev, in->strmask);
-	if (nr == nr_exit || nr == nr_exit_group) {
-		/* These never reach sys_exit: emit the record now. */
-		in->active = 0;
+	if (nr == nrs[compat & 1].exit || nr == nrs[compat & 1].exit_group) {
+		/* These never reach sys_exit: the record is written now. */
+		struct trace_ring_pos *pos;
+		struct trace_record *r;
+		struct moat_lost *l;
+		__u32 lost_before;
+		__u64 head;
+
 		if (failed_only)
 			return 0;
-		ev->flags |= TRACE_EV_NORETURN;
-		ev->ret = 0;
-		ev->dur_ns = 0;
-		copy_comm(ev, task);
-		emit(ev);
+		lost_before = lost_pending(&l);
+		r = reserve(TRACE_RECORD_HDR_SIZE, &pos, &head);
+		if (!r) {
+			lost_count(l);
+			return 0;
+		}
+		fill(r, TRACE_RECORD_HDR_SIZE, TRACE_EV_NORETURN, bpf_ktime_get_ns(), pid_tgid, nr,
+		     0, regs, task, compat, lost_before);
+		r->dur_ns = 0;
+		r->str_arg[0] = r->str_arg[1] = 0xff;
+		r->str_len[0] = r->str_len[1] = 0;
+		commit(pos, head, TRACE_RECORD_HDR_SIZE, l, lost_before);
 		return 0;
 	}
+	in = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		/* The exit still writes the record, untimed, its strings read then. */
+		return 0;
+	}
+	in->nr = nr;
+	in->flags = 0;
+	in->str_arg[0] = in->str_arg[1] = 0xff;
+	in->str_len[0] = in->str_len[1] = 0;
+	if (conf & TRACE_CONF_STRMASK) {
+		read_args(args, regs, compat);
+		in->flags = read_strings(in->str, in->str_arg, in->str_len, args,
+					 conf & TRACE_CONF_STRMASK);
+	}
 	in->active = 1;
+	/* Last, so that the time taken at entry leaves out the string reads. */
+	in->ts_ns = timed ? bpf_ktime_get_ns() : 0;
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 {
-	struct trace_inflight *in;
-	struct trace_record *ev;
+	__u64 pid_tgid, now, head;
+	struct trace_inflight *in = NULL;
+	struct trace_ring_pos *pos;
+	struct task_struct *task;
+	struct trace_record *r;
+	struct moat_lost *l;
+	__u32 nr, len, flags = 0, lost_before, n;
+	long snr = exit_nr(regs);
+	__u8 conf;
+	bool compat;
 
-	/* Only a task that passed the filter at entry has an active record. */
-	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (!in || !in->active)
+	task = bpf_get_current_task_btf();
+	pid_tgid = task_pid_tgid(task);
+	compat = is_compat(task);
+	if (snr < 0) {
+		/*
+		 * rt_sigreturn restores the registers, the saved number with them
+		 * (-1, so that the call is not restarted): only its entry names it.
+		 * The loader makes sigreturns entry calls when they are traced.
+		 */
+		in = bpf_task_storage_get(&inflight, task, NULL, 0);
+		if (!in || !in->active ||
+		    (in->nr != nrs[compat & 1].rt_sigreturn && in->nr != nrs[compat & 1].sigreturn))
+			return 0;
+		in->active = 0;
+		nr = in->nr;
+		conf = conf_of(nr, compat);
+		goto traced;
+	}
+	nr = snr;
+	conf = conf_of(nr, compat);
+	if (!(conf & TRACE_CONF_ON))
 		return 0;
-	in->active = 0;
+	if (conf & TRACE_CONF_ENTRY) {
+		in = bpf_task_storage_get(&inflight, task, NULL, 0);
+		if (in && in->active && in->nr == nr) {
+			/* Its entry passed the filters: the call is traced whatever changed since. */
+			in->active = 0;
+		} else {
+			/*
+			 * No entry seen: seccomp answered the call before sys_enter
+			 * (denied calls never reach it), or moat attached in between,
+			 * or this is a new child's return from fork.
+			 */
+			in = NULL;
+			if (!wanted(task, pid_tgid, nr, compat, false) ||
+			    child_return(nr, ret, compat))
+				return 0;
+		}
+	} else if (!wanted(task, pid_tgid, nr, compat, false) || child_return(nr, ret, compat)) {
+		return 0;
+	}
+traced:
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
-	ev = &in->ev;
-	/*
-	 * A BPF program cannot fault pages in: a path in a page the program
-	 * has not touched yet (often its .rodata) reads as a fault at entry.
-	 * The syscall itself has just copied it in, so read it again now.
-	 */
-	if (ev->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT)) {
-		read_strings(ev, in->strmask);
-		ev->flags |= TRACE_EV_STR_AT_EXIT;
+	now = bpf_ktime_get_ns();
+	len = TRACE_RECORD_HDR_SIZE;
+	if (in) {
+		n = in->str_len[0] + in->str_len[1];
+		if (n > TRACE_NSTR * TRACE_STR_MAX)
+			n = TRACE_NSTR * TRACE_STR_MAX;
+		/*
+		 * A BPF program cannot fault pages in: a path in a page the program
+		 * has not touched yet (often its .rodata) reads as a fault at entry.
+		 * The syscall itself has just copied it in, so read it again now.
+		 */
+		if (in->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT))
+			n = TRACE_NSTR * TRACE_STR_MAX;
+		len += (n + 7) & ~7u;
+	} else if (conf & TRACE_CONF_STRMASK) {
+		len += TRACE_NSTR * TRACE_STR_MAX;
 	}
-	ev->ret = ret;
-	ev->dur_ns = bpf_ktime_get_ns() - ev->ts_ns;
-	/* At exit, so that a successful execve shows the new program's name. */
-	copy_comm(ev, bpf_get_current_task_btf());
-	emit(ev);
+	lost_before = lost_pending(&l);
+	r = reserve(len, &pos, &head);
+	if (!r) {
+		lost_count(l);
+		return 0;
+	}
+	if (in && timed) {
+		flags |= TRACE_EV_TIMED;
+		r->dur_ns = now - in->ts_ns;
+	} else {
+		r->dur_ns = 0;
+	}
+	fill(r, len, flags, now, pid_tgid, nr, ret, regs, task, compat, lost_before);
+	if (in && !(in->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT))) {
+		r->str_arg[0] = in->str_arg[0];
+		r->str_arg[1] = in->str_arg[1];
+		r->str_len[0] = in->str_len[0];
+		r->str_len[1] = in->str_len[1];
+		n = in->str_len[0] + in->str_len[1];
+		if (n > TRACE_NSTR * TRACE_STR_MAX)
+			n = TRACE_NSTR * TRACE_STR_MAX;
+		if (n)
+			bpf_probe_read_kernel(r->str, n, in->str);
+	} else if (conf & TRACE_CONF_STRMASK) {
+		r->flags |= TRACE_EV_STR_AT_EXIT | read_strings(r->str, r->str_arg, r->str_len,
+								r->args, conf & TRACE_CONF_STRMASK);
+		/* The record shrinks to what was read; the rest of the room stays unused. */
+		n = r->str_len[0] + r->str_len[1];
+		if (n > TRACE_NSTR * TRACE_STR_MAX)
+			n = TRACE_NSTR * TRACE_STR_MAX;
+		len = TRACE_RECORD_HDR_SIZE + ((n + 7) & ~7u);
+		r->len = len;
+	} else {
+		r->str_arg[0] = r->str_arg[1] = 0xff;
+		r->str_len[0] = r->str_len[1] = 0;
+	}
+	commit(pos, head, len, l, lost_before);
 	return 0;
 }
 

@@ -19,13 +19,15 @@ MOAT_CMD(trace, "strace-like syscall tracing with eBPF (and seccomp kills/traps)
 
 const char help_trace[] =
 	"usage: moat trace [-p PID | -c CGROUP | --comm NAME | -- CMD [ARGS...]]\n"
-	"                  [-e SYSCALL,...] [--failed] [--json] [-o FILE] [-b BYTES]\n"
+	"                  [-e SYSCALL,...] [--failed] [--no-durations] [--json] [-o FILE]\n"
+	"                  [-b BYTES]\n"
 	"       moat trace --seccomp [-p PID | -c CGROUP | --comm NAME] [--json] [-o FILE]\n\n"
 	"Prints one line per system call: time, pid/tid, command name, the call with\n"
 	"its arguments (strings read at entry), the result or errno name and the time\n"
 	"spent in the call. Entry and exit are paired and filters applied in the\n"
-	"kernel (eBPF, ring buffer); no ptrace, so the traced programs run at nearly\n"
-	"full speed. Without a filter every process of the system is traced.\n\n"
+	"kernel (eBPF, per-CPU rings); no ptrace, so the traced programs run at\n"
+	"nearly full speed. Calls a seccomp filter answered are shown too (no\n"
+	"duration: they never entered). Without a filter every process is traced.\n\n"
 	"  -- CMD [ARGS...]     run CMD and trace it and every process it forks, from\n"
 	"                       its execve on; moat exits with CMD's status when the\n"
 	"                       whole tree has exited (125-127: CMD could not run)\n"
@@ -35,9 +37,13 @@ const char help_trace[] =
 	"      --comm NAME      trace tasks with this name (as in /proc/PID/comm)\n"
 	"  -e, --syscalls LIST  only these syscalls (comma-separated names)\n"
 	"      --failed         only calls that returned an error\n"
+	"      --no-durations   do not time calls: the cheapest trace (entries are hooked\n"
+	"                       only for string arguments and exit); lines show the\n"
+	"                       time of the exit\n"
 	"      --json           one JSON object per line\n"
 	"  -o, --output FILE    write the trace to FILE (a stream, written as it comes)\n"
-	"  -b, --buffer-size N  ring buffer bytes, a power of 2 (default 8M; K/M suffixes)\n"
+	"  -b, --buffer-size N  bytes of each CPU's ring, a power of 2 from 4K to 4M\n"
+	"                       (default 4M up to 8 CPUs, 32M in all beyond; K/M suffixes)\n"
 	"      --seccomp        report seccomp kills and traps system-wide instead\n"
 	"                       (any sandbox: Docker, systemd, moat run, ...)\n\n"
 	"Events the kernel could not hand over (a full buffer) are counted per CPU\n"
@@ -119,7 +125,7 @@ static bool target_gone(int pidfd)
 
 int cmd_trace(int argc, char **argv)
 {
-	enum { OPT_COMM = 256, OPT_FAILED, OPT_JSON, OPT_SECCOMP };
+	enum { OPT_COMM = 256, OPT_FAILED, OPT_JSON, OPT_SECCOMP, OPT_UNTIMED };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "cgroup", required_argument, NULL, 'c' },
@@ -130,6 +136,7 @@ int cmd_trace(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "buffer-size", required_argument, NULL, 'b' },
 		{ "seccomp", no_argument, NULL, OPT_SECCOMP },
+		{ "no-durations", no_argument, NULL, OPT_UNTIMED },
 		{ 0 },
 	};
 	struct cli_trace_opts co = { 0 };
@@ -163,6 +170,9 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case OPT_FAILED:
 			topts.failed_only = true;
+			break;
+		case OPT_UNTIMED:
+			topts.untimed = true;
 			break;
 		case OPT_JSON:
 			out.json = true;
@@ -199,8 +209,9 @@ int cmd_trace(int argc, char **argv)
 	if (cli_trace_install_stop_handlers())
 		goto out;
 	if (seccomp) {
-		if (co.filter.syscalls || topts.failed_only) {
-			fprintf(stderr, "moat trace: --seccomp takes no -e or --failed\n");
+		if (co.filter.syscalls || topts.failed_only || topts.untimed) {
+			fprintf(stderr,
+				"moat trace: --seccomp takes no -e, --failed or --no-durations\n");
 			goto usage;
 		}
 		rc = cli_seccomp_watch(&co, out.f, out.json);
@@ -219,8 +230,6 @@ int cmd_trace(int argc, char **argv)
 		}
 		topts.follow = true;
 	}
-	/* Under load, wake the reader per 64 KiB rather than per record (fewer wake-ups). */
-	topts.wakeup_bytes = 64 << 10;
 	t = moat_trace_new(&topts, &(struct moat_trace_ops){ on_event, on_lost, &out });
 	if (!t) {
 		cli_trace_load_error("trace", errno, &co.filter);

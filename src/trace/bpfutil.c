@@ -94,7 +94,11 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 
 void moat_bpf_quiet(void)
 {
-	libbpf_set_print(quiet_print);
+	/* MOAT_BPF_DEBUG=1 leaves libbpf's own messages (the verifier's log) on stderr. */
+	const char *debug = getenv("MOAT_BPF_DEBUG");
+
+	if (!debug || !*debug || !strcmp(debug, "0"))
+		libbpf_set_print(quiet_print);
 }
 
 int64_t moat_mono_to_real_ns(void)

@@ -217,11 +217,13 @@ int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 	} else {
 		put_s64(&o, ev->ret);
 	}
-	put_str(&o, " <");
-	put_u64(&o, ev->dur_ns / 1000000000);
-	put_char(&o, '.');
-	put_fixed(&o, ev->dur_ns % 1000000000 / 1000, 6);
-	put_char(&o, '>');
+	if (ev->timed) {
+		put_str(&o, " <");
+		put_u64(&o, ev->dur_ns / 1000000000);
+		put_char(&o, '.');
+		put_fixed(&o, ev->dur_ns % 1000000000 / 1000, 6);
+		put_char(&o, '>');
+	}
 	return finish(&o);
 }
 
@@ -324,8 +326,10 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 			else
 				put_s64(&o, -ev->ret);
 		}
-		put_str(&o, ",\"dur_ns\":");
-		put_u64(&o, ev->dur_ns);
+		if (ev->timed) {
+			put_str(&o, ",\"dur_ns\":");
+			put_u64(&o, ev->dur_ns);
+		}
 	}
 	put_char(&o, '}');
 	return finish(&o);

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -19,11 +21,16 @@
 #include "trace.skel.h"
 #include "trace/bpfutil.h"
 
-#define DEFAULT_BUFFER_BYTES (8u << 20)
+/*
+ * Records younger than this wait for the next poll: an older one of another
+ * CPU may still be on its way (between its clock read and its head update,
+ * well under a microsecond unless an interrupt comes in between).
+ */
+#define MERGE_MARGIN_NS 100000ull
 
 struct moat_trace {
 	struct trace_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring_buffer *bell; /* wake-up notes from the programs */
 	struct moat_trace_ops ops;
 	bool follow;
 	int64_t mono_to_real;
@@ -31,60 +38,66 @@ struct moat_trace {
 	bool stopped;
 	int cb_err; /* first error a callback returned */
 	uint64_t received;
-	uint64_t lost_in_stream; /* carried by records' lost_before */
-	uint64_t lost_total;	 /* set by moat_trace_stop */
-	/* Names and signatures of native syscalls by number, looked up once. */
-	const char *names[TRACE_NR_MAX];
-	const struct moat_syscall_sig *sigs[TRACE_NR_MAX];
-	char unnamed[TRACE_NR_MAX][16];
+	uint64_t lost_total; /* set by moat_trace_stop */
+	/* The per-CPU rings and their positions, mapped from the maps. */
+	int ncpu;
+	size_t ring_bytes;
+	char *rings;
+	struct trace_ring_pos *pos;
+	uint64_t *cursor; /* per CPU: the next byte to read (tail once delivered) */
+	uint64_t *head;	  /* per CPU: head as read at the start of this drain */
+	/* Names and signatures by number, looked up once: [0] native, [1] i386. */
+	const char *names[TRACE_NABI][TRACE_NR_MAX];
+	const struct moat_syscall_sig *sigs[TRACE_NABI][TRACE_NR_MAX];
+	char unnamed[TRACE_NABI][TRACE_NR_MAX][16];
+	char beyond[32]; /* the name of a number past the tables, for one event */
 };
 
-static const char *syscall_name(struct moat_trace *t, enum moat_arch arch, uint32_t nr, char *buf,
-				size_t size)
+/* The ABIs of the configuration tables (i386 only where int 0x80 exists). */
+static enum moat_arch abi_arch(const struct moat_trace *t, int abi)
 {
-	const char *n;
-
-	if (arch == t->native && nr < TRACE_NR_MAX)
-		return t->names[nr];
-	n = moat_syscall_name(arch, nr);
-	if (n)
-		return n;
-	moat_syscall_format(arch, nr, buf, size);
-	return buf;
+	if (abi == 0)
+		return t->native;
+	return t->native == MOAT_ARCH_X86_64 ? MOAT_ARCH_I386 : MOAT_ARCH__COUNT;
 }
 
-static int handle_record(void *ctx, void *data, size_t size)
+static void *record_at(const struct moat_trace *t, int cpu, uint64_t pos)
 {
-	struct moat_trace *t = ctx;
-	const struct trace_record *r = data;
+	return t->rings + (size_t)cpu * t->ring_bytes + (pos & (t->ring_bytes - 1));
+}
+
+static int deliver(struct moat_trace *t, const struct trace_record *r)
+{
 	struct moat_trace_event ev;
-	char namebuf[32];
+	int abi = (r->flags & TRACE_EV_COMPAT) ? 1 : 0;
 	size_t off = 0;
 	int err;
 
-	if (size < TRACE_RECORD_HDR_SIZE)
-		return 0; /* cannot happen: the kernel side always sends the header */
-	if (r->lost_before) {
-		t->lost_in_stream += r->lost_before;
-		if (t->ops.lost) {
-			err = t->ops.lost(r->lost_before, false, t->ops.ctx);
-			if (err)
-				goto stop;
-		}
+	if (r->lost_before && t->ops.lost) {
+		err = t->ops.lost(r->lost_before, false, t->ops.ctx);
+		if (err)
+			return err;
 	}
 	memset(&ev, 0, sizeof(ev));
-	ev.ts_ns = r->ts_ns + t->mono_to_real;
-	ev.dur_ns = r->dur_ns;
+	ev.timed = r->flags & TRACE_EV_TIMED;
+	ev.dur_ns = ev.timed ? r->dur_ns : 0;
+	/* The rings are merged by exit time; a line shows the entry time when it is known. */
+	ev.ts_ns = r->ts_ns - ev.dur_ns + t->mono_to_real;
 	memcpy(ev.args, r->args, sizeof(ev.args));
 	ev.ret = r->ret;
 	ev.pid = r->pid;
 	ev.tid = r->tid;
 	ev.nr = r->nr;
-	ev.arch = (r->flags & TRACE_EV_COMPAT) ? MOAT_ARCH_I386 : t->native;
+	ev.arch = abi ? MOAT_ARCH_I386 : t->native;
 	ev.noreturn = r->flags & TRACE_EV_NORETURN;
-	ev.name = syscall_name(t, ev.arch, ev.nr, namebuf, sizeof(namebuf));
-	ev.sig = ev.arch == t->native && ev.nr < TRACE_NR_MAX ? t->sigs[ev.nr]
-							      : moat_syscall_sig(ev.name);
+	if (ev.nr < TRACE_NR_MAX) {
+		ev.name = t->names[abi][ev.nr];
+		ev.sig = t->sigs[abi][ev.nr];
+	} else {
+		/* Beyond every table: a number no kernel has (yet). */
+		moat_syscall_format(ev.arch, ev.nr, t->beyond, sizeof(t->beyond));
+		ev.name = t->beyond;
+	}
 	memcpy(ev.comm, r->comm, sizeof(r->comm));
 	ev.comm[sizeof(ev.comm) - 1] = 0;
 	for (int i = 0; i < MOAT_TRACE_NSTR; i++) {
@@ -97,7 +110,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 		s->fault = r->flags & (i ? TRACE_EV_STR1_FAULT : TRACE_EV_STR0_FAULT);
 		s->at_exit = r->flags & TRACE_EV_STR_AT_EXIT;
 		/* Lengths come from the kernel side; still never read past the record. */
-		if (len > TRACE_STR_MAX || TRACE_RECORD_HDR_SIZE + off + len > size)
+		if (len > TRACE_STR_MAX || TRACE_RECORD_HDR_SIZE + off + len > r->len)
 			len = 0;
 		s->data = r->str + off;
 		s->len = len ? len - 1 : 0; /* without the NUL */
@@ -106,22 +119,109 @@ static int handle_record(void *ctx, void *data, size_t size)
 		off += len;
 	}
 	t->received++;
-	if (t->ops.event) {
-		err = t->ops.event(&ev, t->ops.ctx);
-		if (err)
-			goto stop;
-	}
-	return 0;
-stop:
-	if (!t->cb_err)
-		t->cb_err = err;
-	return err; /* ring_buffer__poll stops and returns it */
+	return t->ops.event ? t->ops.event(&ev, t->ops.ctx) : 0;
 }
 
-/* The arguments of NR the kernel side reads as strings at entry (bit i: arg i). */
-static uint8_t string_args(const struct moat_trace *t, uint32_t nr)
+/*
+ * The next record of CPU at or after its cursor, pads skipped; NULL when the
+ * CPU has none below its head. -EIO in *ERR for a malformed ring (it cannot
+ * happen unless memory is corrupted: never read past the ring).
+ */
+static const struct trace_record *next_record(struct moat_trace *t, int cpu, int *err)
 {
-	const struct moat_syscall_sig *sig = nr < TRACE_NR_MAX ? t->sigs[nr] : NULL;
+	while (t->cursor[cpu] < t->head[cpu]) {
+		const struct trace_record *r = record_at(t, cpu, t->cursor[cpu]);
+		uint64_t off = t->cursor[cpu] & (t->ring_bytes - 1);
+
+		if (r->len < 8 || r->len % 8 || off + r->len > t->ring_bytes ||
+		    t->cursor[cpu] + r->len > t->head[cpu] ||
+		    (!(r->flags & TRACE_EV_PAD) && r->len < TRACE_RECORD_HDR_SIZE)) {
+			*err = -EIO;
+			return NULL;
+		}
+		if (!(r->flags & TRACE_EV_PAD))
+			return r;
+		t->cursor[cpu] += r->len;
+	}
+	return NULL;
+}
+
+static void release(struct moat_trace *t, int cpu)
+{
+	/* Release: the program may overwrite the bytes once it sees the new tail. */
+	__atomic_store_n(&t->pos[cpu].tail, t->cursor[cpu], __ATOMIC_RELEASE);
+}
+
+/*
+ * Delivers the records of all rings in time order: up to MERGE_MARGIN_NS
+ * before the drain started (ALL: every record). Count or -errno.
+ */
+static int drain(struct moat_trace *t, bool all)
+{
+	uint64_t limit = UINT64_MAX;
+	int n = 0, err = 0;
+
+	if (!all) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		limit = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec -
+			MERGE_MARGIN_NS;
+	}
+	/* Heads after the clock: a record older than LIMIT is in them. */
+	for (int c = 0; c < t->ncpu; c++)
+		t->head[c] = __atomic_load_n(&t->pos[c].head, __ATOMIC_ACQUIRE);
+	for (;;) {
+		const struct trace_record *best = NULL;
+		int best_cpu = -1;
+
+		/* The oldest first record among the CPUs: each ring is in time order. */
+		for (int c = 0; c < t->ncpu; c++) {
+			const struct trace_record *r = next_record(t, c, &err);
+
+			if (err)
+				goto out;
+			if (r && r->ts_ns <= limit && (!best || r->ts_ns < best->ts_ns)) {
+				best = r;
+				best_cpu = c;
+			}
+		}
+		if (!best)
+			break;
+		t->cursor[best_cpu] += best->len;
+		err = deliver(t, best);
+		if (err) {
+			if (!t->cb_err)
+				t->cb_err = err;
+			goto out;
+		}
+		/* Hand room back as we go: a long backlog must not keep the rings full. */
+		if (++n % 1024 == 0)
+			release(t, best_cpu);
+	}
+out:
+	for (int c = 0; c < t->ncpu; c++) {
+		release(t, c);
+		/*
+		 * Woken again by a quarter ring of new records: counting from what
+		 * this drain saw, not from the tail, so that the few records held
+		 * back by the margin cannot ring at once, again and again.
+		 */
+		__atomic_store_n(&t->pos[c].wake_at, t->head[c] + t->ring_bytes / 4,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&t->pos[c].armed, 1, __ATOMIC_RELEASE);
+	}
+	return err ? err : n;
+}
+
+static int on_bell(void *ctx, void *data, size_t size)
+{
+	return 0; /* a wake-up only: the records are in the rings */
+}
+
+/* The arguments of a call the kernel side reads as strings (bit i: arg i). */
+static uint8_t string_args(const struct moat_syscall_sig *sig)
+{
 	uint8_t mask = 0;
 
 	for (int i = 0; sig && i < sig->nargs && i < 6; i++)
@@ -130,64 +230,126 @@ static uint8_t string_args(const struct moat_trace *t, uint32_t nr)
 	return mask;
 }
 
-static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, size_t bytes)
+static uint32_t nr_or_none(enum moat_arch arch, const char *name)
 {
-	struct trace_bpf *skel = t->skel;
-	enum moat_arch native = t->native;
-	struct trace_bpf__rodata *ro = skel->rodata;
-	int64_t nr;
+	int64_t nr = moat_syscall_nr(arch, name);
+
+	return nr >= 0 ? (uint32_t)nr : UINT32_MAX;
+}
+
+/* Is NR one of the calls the entry program must see (see struct trace_nrs)? */
+static bool needs_entry(const struct trace_nrs *k, uint32_t nr)
+{
+	return nr == k->exit || nr == k->exit_group || nr == k->rt_sigreturn || nr == k->sigreturn;
+}
+
+static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, bool *entry)
+{
+	struct trace_bpf__rodata *ro = t->skel->rodata;
 	int err;
 
 	err = moat_bpf_filter_fill((struct moat_bpf_filter *)&ro->filter, &o->filter);
 	if (err)
 		return err;
-	if (o->filter.syscalls) {
-		for (size_t i = 0; i < o->filter.nsyscalls; i++) {
-			uint32_t n = o->filter.syscalls[i];
+	*entry = false;
+	for (int abi = 0; abi < TRACE_NABI; abi++) {
+		enum moat_arch arch = abi_arch(t, abi);
+		struct trace_nrs *k = (struct trace_nrs *)&ro->nrs[abi];
+		uint8_t *conf = (uint8_t *)ro->sys_conf[abi];
 
-			/* Every native number is below it (x86_64 and aarch64 stop near 470). */
-			if (n >= TRACE_NR_MAX)
-				return -EINVAL;
-			ro->sys_conf[n] |= TRACE_CONF_ON;
+		memset(k, 0xff, sizeof(*k));
+		if (arch == MOAT_ARCH__COUNT)
+			continue;
+		k->exit = nr_or_none(arch, "exit");
+		k->exit_group = nr_or_none(arch, "exit_group");
+		k->execve = nr_or_none(arch, "execve");
+		k->execveat = nr_or_none(arch, "execveat");
+		k->rt_sigreturn = nr_or_none(arch, "rt_sigreturn");
+		k->sigreturn = nr_or_none(arch, "sigreturn");
+		k->clone = nr_or_none(arch, "clone");
+		k->clone3 = nr_or_none(arch, "clone3");
+		k->fork = nr_or_none(arch, "fork");
+		k->vfork = nr_or_none(arch, "vfork");
+		if (!o->filter.syscalls) {
+			memset(conf, TRACE_CONF_ON, TRACE_NR_MAX);
+		} else {
+			for (size_t i = 0; i < o->filter.nsyscalls; i++) {
+				uint32_t n = o->filter.syscalls[i];
+				const char *name;
+
+				/* Every native number is below it (x86_64 and aarch64 stop near 470). */
+				if (n >= TRACE_NR_MAX)
+					return -EINVAL;
+				if (abi == 0) {
+					conf[n] |= TRACE_CONF_ON;
+					continue;
+				}
+				/* -e names native calls; an int 0x80 call of the same name is the same call. */
+				name = moat_syscall_name(t->native, n);
+				n = name ? nr_or_none(arch, name) : UINT32_MAX;
+				if (n < TRACE_NR_MAX)
+					conf[n] |= TRACE_CONF_ON;
+			}
 		}
-	} else {
-		memset((void *)ro->sys_conf, TRACE_CONF_ON, sizeof(ro->sys_conf));
-		ro->other_conf = TRACE_CONF_ON;
+		for (uint32_t n = 0; n < TRACE_NR_MAX; n++) {
+			if (!(conf[n] & TRACE_CONF_ON))
+				continue;
+			conf[n] |= string_args(t->sigs[abi][n]);
+			if ((conf[n] & TRACE_CONF_STRMASK) || !o->untimed || needs_entry(k, n))
+				conf[n] |= TRACE_CONF_ENTRY;
+			if (conf[n] & TRACE_CONF_ENTRY)
+				*entry = true;
+		}
 	}
-	for (uint32_t n = 0; n < TRACE_NR_MAX; n++)
-		if (ro->sys_conf[n] & TRACE_CONF_ON)
-			ro->sys_conf[n] |= string_args(t, n);
-	nr = moat_syscall_nr(native, "exit");
-	if (nr >= 0)
-		ro->nr_exit = (uint32_t)nr;
-	nr = moat_syscall_nr(native, "exit_group");
-	if (nr >= 0)
-		ro->nr_exit_group = (uint32_t)nr;
-	nr = moat_syscall_nr(native, "execve");
-	if (nr >= 0)
-		ro->nr_execve = (uint32_t)nr;
-	nr = moat_syscall_nr(native, "execveat");
-	if (nr >= 0)
-		ro->nr_execveat = (uint32_t)nr;
+	/* Numbers past the tables: traced (all calls only), timed like the rest. */
+	if (!o->filter.syscalls) {
+		ro->other_conf = TRACE_CONF_ON | (o->untimed ? 0 : TRACE_CONF_ENTRY);
+		*entry |= !o->untimed;
+	}
 	ro->use_tracked = o->follow;
 	ro->failed_only = o->failed_only;
-	/* A threshold the ring cannot reach would leave waking to the poll timeout alone. */
-	ro->wakeup_bytes = o->wakeup_bytes < bytes / 2 ? o->wakeup_bytes : bytes / 2;
+	ro->timed = !o->untimed;
+	ro->ring_bytes = t->ring_bytes;
+	return 0;
+}
+
+static size_t default_ring_bytes(int ncpu)
+{
+	size_t b = TRACE_RING_MAX;
+
+	while (b > (256u << 10) && b * (size_t)ncpu > (32u << 20))
+		b /= 2;
+	return b;
+}
+
+/* Maps the rings and their positions (read-write: the reader writes tail and armed). */
+static int map_rings(struct moat_trace *t)
+{
+	size_t rlen = t->ring_bytes * (size_t)t->ncpu;
+	size_t plen = sizeof(struct trace_ring_pos) * (size_t)t->ncpu;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	plen = (plen + (size_t)page - 1) & ~((size_t)page - 1);
+	p = mmap(NULL, rlen, PROT_READ, MAP_SHARED, bpf_map__fd(t->skel->maps.rings), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	t->rings = p;
+	p = mmap(NULL, plen, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(t->skel->maps.ring_pos), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	t->pos = p;
 	return 0;
 }
 
 struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 				  const struct moat_trace_ops *ops)
 {
-	size_t bytes = opts->buffer_bytes ? opts->buffer_bytes : DEFAULT_BUFFER_BYTES;
 	struct moat_trace *t;
+	bool entry;
 	int err;
 
-	/* The ring buffer is a power-of-2 number of pages. */
-	if (bytes < 4096 || (bytes & (bytes - 1)) || bytes > (1u << 30)) {
-		errno = EINVAL;
-		return NULL;
-	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		errno = ENOMEM;
@@ -195,13 +357,39 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 	}
 	t->ops = *ops;
 	t->native = moat_arch_native();
-	for (uint32_t i = 0; i < TRACE_NR_MAX; i++) {
-		t->names[i] = moat_syscall_name(t->native, i);
-		if (!t->names[i]) {
-			moat_syscall_format(t->native, i, t->unnamed[i], sizeof(t->unnamed[i]));
-			t->names[i] = t->unnamed[i];
+	t->ncpu = libbpf_num_possible_cpus();
+	if (t->ncpu <= 0) {
+		err = t->ncpu ? t->ncpu : -EINVAL;
+		t->ncpu = 0;
+		goto fail;
+	}
+	t->ring_bytes = opts->buffer_bytes ? opts->buffer_bytes : default_ring_bytes(t->ncpu);
+	/* A power of 2 (offsets are masked), room for the largest record, one map value. */
+	if (t->ring_bytes < TRACE_RING_MIN || t->ring_bytes > TRACE_RING_MAX ||
+	    (t->ring_bytes & (t->ring_bytes - 1))) {
+		err = -EINVAL;
+		goto fail;
+	}
+	t->cursor = calloc((size_t)t->ncpu, sizeof(*t->cursor));
+	t->head = calloc((size_t)t->ncpu, sizeof(*t->head));
+	if (!t->cursor || !t->head) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (int abi = 0; abi < TRACE_NABI; abi++) {
+		enum moat_arch arch = abi_arch(t, abi);
+
+		for (uint32_t i = 0; i < TRACE_NR_MAX && arch != MOAT_ARCH__COUNT; i++) {
+			const char *name = moat_syscall_name(arch, i);
+
+			if (!name) {
+				moat_syscall_format(arch, i, t->unnamed[abi][i],
+						    sizeof(t->unnamed[abi][i]));
+				name = t->unnamed[abi][i];
+			}
+			t->names[abi][i] = name;
+			t->sigs[abi][i] = moat_syscall_sig(name);
 		}
-		t->sigs[i] = moat_syscall_sig(t->names[i]);
 	}
 	moat_bpf_quiet();
 	t->skel = trace_bpf__open();
@@ -209,15 +397,21 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 		err = moat_bpf_load_errno(-errno);
 		goto fail;
 	}
-	err = setup_rodata(t, opts, bytes);
+	err = setup_rodata(t, opts, &entry);
 	if (err)
 		goto fail;
 	t->follow = opts->follow;
+	/* Without entry work the sys_enter hook would only cost (about 0.4x a getppid here). */
+	bpf_program__set_autoload(t->skel->progs.trace_enter, entry);
 	/* Without a tree to follow, fork/exec/exit hooks would only cost. */
 	bpf_program__set_autoload(t->skel->progs.trace_fork, opts->follow);
 	bpf_program__set_autoload(t->skel->progs.trace_exec, opts->follow);
 	bpf_program__set_autoload(t->skel->progs.trace_task_exit, opts->follow);
-	err = bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)bytes);
+	err = bpf_map__set_value_size(t->skel->maps.rings, (uint32_t)t->ring_bytes);
+	if (!err)
+		err = bpf_map__set_max_entries(t->skel->maps.rings, (uint32_t)t->ncpu);
+	if (!err)
+		err = bpf_map__set_max_entries(t->skel->maps.ring_pos, (uint32_t)t->ncpu);
 	if (err)
 		goto fail;
 	err = trace_bpf__load(t->skel);
@@ -228,8 +422,15 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 	err = moat_bpf_cgroup_set(t->skel->maps.cgroup_map, &opts->filter);
 	if (err)
 		goto fail;
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_record, t, NULL);
-	if (!t->rb) {
+	err = map_rings(t);
+	if (err)
+		goto fail;
+	for (int c = 0; c < t->ncpu; c++) {
+		t->pos[c].wake_at = t->ring_bytes / 4;
+		t->pos[c].armed = 1;
+	}
+	t->bell = ring_buffer__new(bpf_map__fd(t->skel->maps.doorbell), on_bell, t, NULL);
+	if (!t->bell) {
 		err = -errno;
 		goto fail;
 	}
@@ -249,7 +450,7 @@ fail:
 
 int moat_trace_fd(const struct moat_trace *t)
 {
-	return ring_buffer__epoll_fd(t->rb);
+	return ring_buffer__epoll_fd(t->bell);
 }
 
 int moat_trace_track_spawned(struct moat_trace *t, pid_t pid)
@@ -270,16 +471,31 @@ int moat_trace_poll(struct moat_trace *t, int timeout_ms)
 
 	if (t->cb_err)
 		return t->cb_err;
-	n = ring_buffer__poll(t->rb, timeout_ms);
+	n = ring_buffer__poll(t->bell, timeout_ms);
+	if (n < 0 && n != -EINTR)
+		return n;
+	return drain(t, false);
+}
+
+/* Have the programs finished every record they started (heads still for a while)? */
+static void wait_writers(struct moat_trace *t)
+{
 	/*
-	 * Below the wake-up threshold the kernel does not notify, and poll
-	 * consumes only rings epoll reported: read what waits after a timeout.
+	 * Detaching does not wait for programs already running on other CPUs;
+	 * they finish within microseconds (preemption is off in them). Heads
+	 * that do not move over 2 ms mean nothing is half written.
 	 */
-	if (n == 0 || n == -EINTR)
-		n = ring_buffer__consume(t->rb);
-	if (t->cb_err)
-		return t->cb_err;
-	return n;
+	for (int round = 0; round < 50; round++) {
+		bool moved = false;
+
+		for (int c = 0; c < t->ncpu; c++)
+			t->head[c] = __atomic_load_n(&t->pos[c].head, __ATOMIC_ACQUIRE);
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+		for (int c = 0; c < t->ncpu; c++)
+			moved |= __atomic_load_n(&t->pos[c].head, __ATOMIC_ACQUIRE) != t->head[c];
+		if (!moved)
+			return;
+	}
 }
 
 int moat_trace_stop(struct moat_trace *t)
@@ -292,8 +508,9 @@ int moat_trace_stop(struct moat_trace *t)
 	t->stopped = true;
 	/* Detach first: after this no record is produced and no loss counted. */
 	trace_bpf__detach(t->skel);
+	wait_writers(t);
 	if (!t->cb_err) {
-		int n = ring_buffer__consume(t->rb);
+		int n = drain(t, true);
 
 		if (n < 0 && !t->cb_err)
 			err = n;
@@ -322,9 +539,18 @@ void moat_trace_stats(const struct moat_trace *t, struct moat_trace_stats *st)
 
 void moat_trace_free(struct moat_trace *t)
 {
+	long page = sysconf(_SC_PAGESIZE);
+
 	if (!t)
 		return;
-	ring_buffer__free(t->rb);
+	ring_buffer__free(t->bell);
+	if (t->rings)
+		munmap(t->rings, t->ring_bytes * (size_t)t->ncpu);
+	if (t->pos)
+		munmap(t->pos, (sizeof(*t->pos) * (size_t)t->ncpu + (size_t)page - 1) &
+				       ~((size_t)page - 1));
 	trace_bpf__destroy(t->skel);
+	free(t->cursor);
+	free(t->head);
 	free(t);
 }
