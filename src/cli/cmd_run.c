@@ -66,7 +66,15 @@ struct summary_row {
  * millions of identical violations. The first max_reports of each key are
  * reported one by one, the rest counted here and printed as one line per
  * key: bounded output, nothing dropped silently.
+ *
+ * The table holds at most FLOOD_MAX_KEYS keys (~620 bytes each, twice as
+ * many slots): a long run forks new pids without end. When it is full, the
+ * keys of pids that are gone go first, then the least recently seen ones;
+ * a key prints its counted rest before it goes, so every violation is still
+ * on some line, and the summary's totals are kept apart. A key that comes
+ * back starts again (its next max_reports reported one by one).
  */
+#define FLOOD_MAX_KEYS 1024
 struct flood_key {
 	pid_t pid;
 	uint32_t arch;
@@ -325,29 +333,94 @@ static struct flood_key *flood_slot(struct flood_key *tab, size_t cap, pid_t pid
 	}
 }
 
+static void flood_print(struct run_ctx *c, struct flood_key *k);
+
+/* The used keys of C moved into a new table of CAP slots (open addressing cannot delete). */
+static int flood_rehash(struct run_ctx *c, size_t cap)
+{
+	struct flood_key *tab = calloc(cap, sizeof(*tab));
+
+	if (!tab)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nkeys_cap; i++) {
+		struct flood_key *o = &c->keys[i];
+
+		if (o->used)
+			*flood_slot(tab, cap, o->pid, o->arch, o->nr, o->origin_kind,
+				    o->origin_rule) = *o;
+	}
+	free(c->keys);
+	c->keys = tab;
+	c->nkeys_cap = cap;
+	return 0;
+}
+
+static int seq_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Drops K after printing its counted rest. */
+static void flood_drop(struct run_ctx *c, struct flood_key *k)
+{
+	flood_print(c, k);
+	k->used = false;
+	c->nkeys--;
+}
+
+/*
+ * The table is full: drop the keys of pids that are gone, and if that frees
+ * less than half, the least recently seen keys down to half. A pid that is
+ * reused by a new process keeps its keys a while longer: harmless.
+ */
+static int flood_prune(struct run_ctx *c)
+{
+	uint64_t *seqs, cut;
+	size_t n = 0, keep = FLOOD_MAX_KEYS / 2;
+
+	for (size_t i = 0; i < c->nkeys_cap; i++) {
+		struct flood_key *k = &c->keys[i];
+
+		/* ESRCH only: EPERM means the pid exists under another uid. */
+		if (k->used && kill(k->pid, 0) && errno == ESRCH)
+			flood_drop(c, k);
+	}
+	if (c->nkeys > keep) {
+		seqs = malloc(c->nkeys * sizeof(*seqs));
+		if (!seqs)
+			return -ENOMEM;
+		for (size_t i = 0; i < c->nkeys_cap; i++)
+			if (c->keys[i].used)
+				seqs[n++] = c->keys[i].last_seq;
+		qsort(seqs, n, sizeof(*seqs), seq_cmp);
+		/* Sequence numbers are unique: exactly n - keep keys are older than cut. */
+		cut = seqs[n - keep];
+		free(seqs);
+		for (size_t i = 0; i < c->nkeys_cap; i++)
+			if (c->keys[i].used && c->keys[i].last_seq < cut)
+				flood_drop(c, &c->keys[i]);
+	}
+	if (!c->quiet)
+		fflush(stderr);
+	return flood_rehash(c, c->nkeys_cap);
+}
+
 /* The key of V, created (seen 0) if new; NULL when out of memory. */
 static struct flood_key *flood_find(struct run_ctx *c, const struct moat_violation *v)
 {
 	uint32_t kind = (uint32_t)v->origin.kind, rule = v->origin.rule;
 	struct flood_key *k;
 
-	if (2 * (c->nkeys + 1) > c->nkeys_cap) {
-		size_t cap = c->nkeys_cap ? 2 * c->nkeys_cap : 64;
-		struct flood_key *tab = calloc(cap, sizeof(*tab));
-
-		if (!tab)
-			return NULL;
-		for (size_t i = 0; i < c->nkeys_cap; i++) {
-			struct flood_key *o = &c->keys[i];
-
-			if (o->used)
-				*flood_slot(tab, cap, o->pid, o->arch, o->nr, o->origin_kind,
-					    o->origin_rule) = *o;
-		}
-		free(c->keys);
-		c->keys = tab;
-		c->nkeys_cap = cap;
-	}
+	k = c->keys ? flood_slot(c->keys, c->nkeys_cap, v->pid, v->arch, v->nr, kind, rule) : NULL;
+	if (k && k->used)
+		return k;
+	if (c->nkeys >= FLOOD_MAX_KEYS && flood_prune(c))
+		return NULL;
+	if (2 * (c->nkeys + 1) > c->nkeys_cap &&
+	    flood_rehash(c, c->nkeys_cap ? 2 * c->nkeys_cap : 64))
+		return NULL;
 	k = flood_slot(c->keys, c->nkeys_cap, v->pid, v->arch, v->nr, kind, rule);
 	if (!k->used) {
 		k->used = true;

@@ -295,4 +295,61 @@ else
 	skip "violation flood" "getppid_flood or jq missing"
 fi
 
+# 12. The flood limiter's key table is bounded (FLOOD_MAX_KEYS = 1024 in cmd_run.c): more
+# distinct (pid, syscall) keys than that, and every violation still counted exactly.
+SPREAD_SRC=$BUILD/tests/helpers/key_spread
+if [ -x "$SPREAD_SRC" ]; then
+	cp "$SPREAD_SRC" "$T/key_spread"
+	chmod 755 "$T/key_spread"
+	printf 'default allow\n' >"$T/allow.moat" # numbers past the table: unknown -> ENOSYS
+	chmod 644 "$T/allow.moat"
+	# spread MODE COUNT: key_spread MODE 1000 COUNT 12 under moat (stderr in $T/err).
+	spread() {
+		timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+			-p "$T/allow.moat" -- "$T/key_spread" "$1" 1000 "$2" 12 >/dev/null 2>"$T/err"
+	}
+	# The sum of the "repeated N more times" counts, and how many distinct KEYs (sed
+	# group: pid or syscall) have such a line.
+	repeated_sum() {
+		sed -n 's/.*(key_spread) syscall_[0-9]*() denied .*, repeated \([0-9]*\) more times\{0,1\} .*/\1/p' \
+			"$T/err" | awk '{ s += $1 } END { print s + 0 }'
+	}
+	repeated_keys() {
+		sed -n "s/.*pid \([0-9]*\) (key_spread) \(syscall_[0-9]*\)() denied .*repeated.*/\\$1/p" \
+			"$T/err" | sort -u | wc -l
+	}
+	# 1500 numbers x 12 calls in one process: the least recently seen keys go.
+	spread nrs 1500
+	check "key table: 1500 numbers x 12 calls ran to the end" [ $? -eq 0 ]
+	check "key table: 10 lines one by one for each of the 1500 numbers" \
+		[ "$(grep -c '(key_spread) syscall_[0-9]*(.*) denied by .*: ENOSYS$' "$T/err")" -eq 15000 ]
+	check "key table: the repeated lines count the other 3000 exactly" [ "$(repeated_sum)" -eq 3000 ]
+	check "key table: a repeated line for each number" [ "$(repeated_keys 2)" -eq 1500 ]
+	check "key table: the summary's total is exact" grep -q '^moat: 18000 violations' "$T/err"
+	# 2000 short-lived processes: the keys of pids that are gone go.
+	spread pids 2000
+	check "key table: 2000 processes x 12 calls ran to the end" [ $? -eq 0 ]
+	check "key table: 2000 processes, repeated lines count 4000 exactly" [ "$(repeated_sum)" -eq 4000 ]
+	check "key table: a repeated line for each of the 2000 pids" [ "$(repeated_keys 1)" -eq 2000 ]
+	check "key table: 2000 processes, summary total exact" \
+		grep -Eq '^moat: +24000 +syscall_1000 +ENOSYS' "$T/err"
+	# Memory: moat's peak RSS with 5000 keys stays within 4 MB of its peak with 20
+	# (an unbounded table of ~620-byte keys with twice as many slots: over 10 MB more).
+	if [ -x /usr/bin/time ]; then
+		rss() {
+			/usr/bin/time -f 'rss %M' timeout 60 "$M" run -q -p "$T/allow.moat" -- \
+				"$T/key_spread" pids 1000 "$1" 1 2>&1 >/dev/null | sed -n 's/^rss //p'
+		}
+		small=$(rss 20)
+		big=$(rss 5000)
+		# No number (moat failed): fail.
+		check "key table: peak RSS with 5000 keys within 4 MB of 20 keys ($small -> $big KB)" \
+			[ $((${big:-999999} - ${small:-0})) -lt 4096 ]
+	else
+		skip "key table memory" "/usr/bin/time not installed"
+	fi
+else
+	skip "flood key table" "key_spread not built"
+fi
+
 echo "1..$n"
