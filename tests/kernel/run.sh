@@ -60,9 +60,11 @@ printf 'default errno EPERM\nallow @stdio @rpath @prot-exec @exec\nerrno EACCES 
 chmod 644 "$T"/*.moat
 
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+# The errno rules of deny.moat stand for violations in most tests: report them (see 6b).
+R=--report-errno-rules
 
 # 1. allowed calls work, a denied one fails with the errno and is reported by name.
-as_nobody "$M" run -p "$T/deny.moat" -- "$P" getpid getppid >"$T/out" 2>"$T/err"
+as_nobody "$M" run $R -p "$T/deny.moat" -- "$P" getpid getppid >"$T/out" 2>"$T/err"
 rc=$?
 check "enforce (nobody): exit status 0" [ $rc -eq 0 ]
 check "enforce: allowed getpid works" grep -qx 'getpid=ok' "$T/out"
@@ -74,7 +76,7 @@ check "enforce: summary by syscall at exit" grep -Eq 'moat: +1 +getppid +EACCES'
 
 # Rules routed to moat share one `ret USER_NOTIF` in the filter (with the default too): the
 # answer and the report must still come from the exact rule, by the policy's first-match order.
-as_nobody "$M" run -p "$T/merged.moat" -- "$P" "mkdir:$W/m1" "mkdir755:$W/m2" io_uring_setup \
+as_nobody "$M" run $R -p "$T/merged.moat" -- "$P" "mkdir:$W/m1" "mkdir755:$W/m2" io_uring_setup \
 	>"$T/out" 2>"$T/err"
 check "same routed verdict: mkdir 0700 gets its rule's EACCES" grep -qx 'mkdir=EACCES' "$T/out"
 check "same routed verdict: mkdir 0755 gets the next rule's ENOENT" grep -qx 'mkdir755=ENOENT' "$T/out"
@@ -86,7 +88,7 @@ check "same routed verdict: each reported with its own line" \
 		grep -q 'io_uring_setup(.*merged.moat:1 (default' '$T/err'"
 
 # 2. paths are read from the target's memory and shown.
-as_nobody "$M" run -p "$T/deny.moat" -- "$P" "mkdir:$W/newdir" >"$T/out" 2>"$T/err"
+as_nobody "$M" run $R -p "$T/deny.moat" -- "$P" "mkdir:$W/newdir" >"$T/out" 2>"$T/err"
 check "enforce: mkdir denied with EPERM" grep -qx 'mkdir=EPERM' "$T/out"
 check "enforce: the path argument is shown" grep -q "mkdir(\"$W/newdir\"" "$T/err"
 check "enforce: the directory was not created" [ ! -e "$W/newdir" ]
@@ -129,11 +131,11 @@ check "trap rule in complain mode: reported, and the call runs" \
 	sh -c "grep -qx 'getppid=ok' '$T/out' && grep -q 'getppid() would be denied by .*trap.moat:2' '$T/err'"
 
 # 5. every thread of a multi-threaded program, and fork+exec children.
-as_nobody "$M" run -p "$T/deny.moat" -- "$P" threads:4 >"$T/out" 2>"$T/err"
+as_nobody "$M" run $R -p "$T/deny.moat" -- "$P" threads:4 >"$T/out" 2>"$T/err"
 check "threads: all 4 threads got EACCES" [ "$(grep -c 'thread-getppid=EACCES' "$T/out")" -eq 4 ]
 check "threads: 4 reports from 4 different thread ids" \
 	[ "$(grep 'getppid(' "$T/err" | sed 's/.* pid \([0-9]*\) .*/\1/' | sort -u | wc -l)" -eq 4 ]
-as_nobody "$M" run -p "$T/deny.moat" -- "$P" fork-getppid forkexec-getppid >"$T/out" 2>"$T/err"
+as_nobody "$M" run $R -p "$T/deny.moat" -- "$P" fork-getppid forkexec-getppid >"$T/out" 2>"$T/err"
 check "fork: the child is filtered" grep -qx 'child-getppid=EACCES' "$T/out"
 check "fork+exec: the exec'd grandchild is filtered" grep -qx 'getppid=EACCES' "$T/out"
 check "fork+exec: both reported" [ "$(grep -c 'getppid(' "$T/err")" -eq 2 ]
@@ -153,6 +155,36 @@ check "io_uring_setup denied" grep -qx 'io_uring_setup=EPERM' "$T/out"
 check "clone3 answered ENOSYS" grep -qx 'clone3=ENOSYS' "$T/out"
 check "threads still start (glibc falls back from clone3 to clone)" \
 	[ "$(grep -c 'thread-getppid=EACCES' "$T/out")" -eq 2 ]
+
+# 6b. An explicit errno rule is the policy's answer, not a violation: counted, not reported,
+# unless --report-errno-rules (Podman's profile answers clone3 with `errno ENOSYS` for glibc).
+printf 'default allow\nerrno ENOSYS clone3\nerrno EACCES getppid if arg0 == 1\n' >"$T/clone3.moat"
+chmod 644 "$T/clone3.moat"
+timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+	-p "$T/clone3.moat" -- "$P" clone3 getpid >"$T/out" 2>"$T/err"
+check "errno rule: exit 0, clone3 answered ENOSYS" \
+	sh -c "[ $? -eq 0 ] && grep -qx 'clone3=ENOSYS' '$T/out'"
+check "errno rule: no violation line by default" sh -c "! grep -q 'clone3(' '$T/err'"
+check "errno rule: the summary counts it apart from violations" \
+	sh -c "grep -q '^moat: 0 violations' '$T/err' &&
+		grep -q '^moat: 1 call answered by errno rules' '$T/err' &&
+		grep -Eq '^moat: +1 +clone3 +ENOSYS' '$T/err'"
+timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+	--report-errno-rules -p "$T/clone3.moat" -- "$P" clone3 >"$T/out" 2>"$T/err"
+check "--report-errno-rules: one violation line naming the rule" \
+	[ "$(grep -c 'clone3(.*) denied by .*clone3.moat:2 (rule errno ENOSYS): ENOSYS$' "$T/err")" -eq 1 ]
+check "--report-errno-rules: counted as a violation" \
+	sh -c "grep -q '^moat: 1 violation (enforce mode)' '$T/err' && ! grep -q 'answered by errno' '$T/err'"
+# The default is no explicit rule: a call it denies is still a violation, reported.
+timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+	-p "$T/merged.moat" -- "$P" io_uring_setup >"$T/out" 2>"$T/err"
+check "errno default: still reported" grep -q 'io_uring_setup(.*merged.moat:1 (default' "$T/err"
+# In complain mode the call runs instead of getting the errno: reported as would be denied.
+timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+	--mode complain -p "$T/clone3.moat" -- "$P" clone3 >"$T/out" 2>"$T/err"
+check "errno rule in complain mode: reported as would be denied" \
+	sh -c "grep -q 'clone3(.*) would be denied by .*clone3.moat:2' '$T/err' &&
+		! grep -q 'answered by errno' '$T/err'"
 
 # 7. killing the supervisor never opens the sandbox: denied calls get ENOSYS.
 rm -f "$T/go"
@@ -186,7 +218,7 @@ check "command not found: 127" [ $? -eq 127 ]
 check "command not found: says so" grep -q "command not found" "$T/err"
 "$M" run -p "$T/deny.moat" -- "$T/deny.moat" >/dev/null 2>&1
 check "not executable: 126" [ $? -eq 126 ]
-"$M" run -p "$T/noexec.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
+"$M" run $R -p "$T/noexec.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
 rc=$?
 check "policy denying execve: 126, the command never ran" sh -c "[ $rc -eq 126 ] && [ ! -s '$T/out' ]"
 check "policy denying execve: reported by name" grep -q "execve(.*noexec.moat:2" "$T/err"
@@ -244,7 +276,7 @@ fi
 
 # 10. --report writes one JSON line per violation.
 if command -v jq >/dev/null; then
-	as_nobody "$M" run -q -p "$T/deny.moat" --report "$W/r.jsonl" -- "$P" getppid getppid \
+	as_nobody "$M" run $R -q -p "$T/deny.moat" --report "$W/r.jsonl" -- "$P" getppid getppid \
 		>/dev/null 2>"$T/err"
 	check "--report: two JSON lines" [ "$(jq -c . "$W/r.jsonl" | wc -l)" -eq 2 ]
 	check "--report: syscall, rule line and answer" \
@@ -263,7 +295,7 @@ if [ -x "$FLOOD_SRC" ] && command -v jq >/dev/null; then
 	cp "$FLOOD_SRC" "$T/getppid_flood"
 	chmod 755 "$T/getppid_flood"
 	timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
-		-p "$T/deny.moat" --report "$W/flood.jsonl" -- "$T/getppid_flood" 100000 \
+		$R -p "$T/deny.moat" --report "$W/flood.jsonl" -- "$T/getppid_flood" 100000 \
 		>/dev/null 2>"$T/err"
 	rc=$?
 	check "flood: the command ran to the end (exit 0)" [ "$rc" -eq 0 ]
@@ -280,11 +312,11 @@ if [ -x "$FLOOD_SRC" ] && command -v jq >/dev/null; then
 		[ "$(jq -c 'select(.syscall == "getppid" and (has("repeated") | not))' "$W/flood.jsonl" | wc -l)" -eq 10 ]
 	check "flood: --report repeated records sum to 99990" \
 		[ "$(jq -s 'map(.repeated // 0) | add' "$W/flood.jsonl")" -eq 99990 ]
-	as_nobody "$M" run -p "$T/deny.moat" --max-reports 3 -- "$T/getppid_flood" 50 \
+	as_nobody "$M" run $R -p "$T/deny.moat" --max-reports 3 -- "$T/getppid_flood" 50 \
 		>/dev/null 2>"$T/err"
 	check "--max-reports 3: 3 lines, then 47 counted" \
 		sh -c "[ \$(grep -c 'getppid() denied.*EACCES\$' '$T/err') -eq 3 ] && grep -q 'repeated 47 more times (50 in all)' '$T/err'"
-	as_nobody "$M" run -p "$T/deny.moat" --max-reports 0 -- "$T/getppid_flood" 50 \
+	as_nobody "$M" run $R -p "$T/deny.moat" --max-reports 0 -- "$T/getppid_flood" 50 \
 		>/dev/null 2>"$T/err"
 	check "--max-reports 0: every one of 50 reported, none counted" \
 		sh -c "[ \$(grep -c 'getppid() denied.*EACCES\$' '$T/err') -eq 50 ] && ! grep -q repeated '$T/err'"
