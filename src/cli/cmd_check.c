@@ -16,6 +16,7 @@ MOAT_CMD(check, "lint a policy: dangerous syscalls, bypasses, beyond the contain
 
 const char help_check[] =
 	"usage: moat check POLICY [--json] [--baseline FILE|none] [--caps CAP,...]\n"
+	"                  [-I DIR]...\n"
 	"\n"
 	"Lints POLICY (.moat or OCI JSON) and prints each finding with its severity,\n"
 	"the line that causes it and why it matters:\n"
@@ -37,6 +38,8 @@ const char help_check[] =
 	"                      .moat); default /usr/share/containers/seccomp.json when\n"
 	"                      present; 'none' to skip\n"
 	"  --caps CAP,...      capabilities for the profiles' includes/excludes\n"
+	"  -I DIR              look for include \"FILE\" in DIR too, after the including\n"
+	"                      file's directory (repeatable, searched in order)\n"
 	"\n"
 	"Exit status: 0 no error finding, 1 error findings or bad input, 2 usage.\n";
 
@@ -165,6 +168,7 @@ int cmd_check(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "caps", required_argument, NULL, 'c' },
+		{ "include-dir", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct moat_oci_opts oci = { 0 };
@@ -178,7 +182,7 @@ int cmd_check(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "I:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -188,6 +192,10 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'c':
 			if (parse_caps(optarg, &oci.caps))
+				return MOAT_EXIT_USAGE;
+			break;
+		case 'I':
+			if (cli_add_include_dir(optarg))
 				return MOAT_EXIT_USAGE;
 			break;
 		default:
@@ -207,7 +215,7 @@ int cmd_check(int argc, char **argv)
 
 		/* The baseline's own warnings are not the user's business here. */
 		moat_diags_init(&d);
-		if (moat_policy_load(baseline, NULL, &oci, &base, &d))
+		if (moat_policy_load(baseline, cli_parse_opts(), &oci, &base, &d))
 			base = NULL;
 		moat_diags_free(&d);
 		if (!base) {

@@ -13,7 +13,7 @@
 MOAT_CMD(diff, "show where two policies decide differently (.moat or OCI)");
 
 const char help_diff[] =
-	"usage: moat diff A B [--json] [--caps CAP,...]\n"
+	"usage: moat diff A B [--json] [--caps CAP,...] [-I DIR]...\n"
 	"\n"
 	"Compiles A and B (.moat or OCI JSON) and runs both programs in moat's\n"
 	"simulator on every syscall of every architecture they cover, with witness\n"
@@ -24,6 +24,8 @@ const char help_diff[] =
 	"and the rule (or default) of each policy that gives them.\n"
 	"\n"
 	"  --json   an array of differences on stdout\n"
+	"  -I DIR   look for include \"FILE\" in DIR too, after the including file's\n"
+	"           directory (repeatable, searched in order; for both policies)\n"
 	"\n"
 	"Exit status: 0 same meaning, 1 differences (or bad input), 2 usage.\n";
 
@@ -145,6 +147,7 @@ int cmd_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "include-dir", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct moat_policy *p[2] = { NULL, NULL };
@@ -156,9 +159,14 @@ int cmd_diff(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "I:", longopts, NULL)) != -1) {
+		if (c == 'I') {
+			if (cli_add_include_dir(optarg))
+				return MOAT_EXIT_USAGE;
+			continue;
+		}
 		if (c != 'j') {
-			fprintf(stderr, "usage: moat diff A B [--json]\n");
+			fprintf(stderr, "usage: moat diff A B [--json] [-I DIR]\n");
 			return MOAT_EXIT_USAGE;
 		}
 		json = true;

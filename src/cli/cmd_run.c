@@ -24,7 +24,7 @@
 MOAT_CMD(run, "run a command under a policy, reporting each violation");
 
 const char help_run[] =
-	"usage: moat run [-p POLICY.moat | --oci PROFILE.json] [--mode enforce|complain|kill]\n"
+	"usage: moat run [-p POLICY.moat | --oci PROFILE.json] [-I DIR]... [--mode MODE]\n"
 	"                [--report FILE] [--max-reports N] [--report-errno-rules] [--quiet]\n"
 	"                [--] CMD [ARG...]\n"
 	"\n"
@@ -39,6 +39,9 @@ const char help_run[] =
 	"\n"
 	"  -p, --policy FILE  the policy (.moat, or OCI JSON: told apart by content)\n"
 	"      --oci FILE     an OCI/Docker seccomp profile (same as -p)\n"
+	"  -I, --include-dir DIR\n"
+	"                     look for the policy's include \"FILE\" in DIR too, after\n"
+	"                     the including file's directory (repeatable, in order)\n"
 	"  -m, --mode MODE    enforce (default): denied calls fail with the policy's\n"
 	"                     errno, kill rules kill; complain: every call proceeds,\n"
 	"                     reported as \"would deny\"; kill: the process making a\n"
@@ -697,7 +700,7 @@ static struct moat_policy *load_policy(const char *path)
 	int err;
 
 	moat_diags_init(&d);
-	err = moat_policy_load(path, NULL, NULL, &p, &d);
+	err = moat_policy_load(path, cli_parse_opts(), NULL, &p, &d);
 	print_errors(&d, path);
 	if (err && !d.nerrors)
 		fprintf(stderr, "moat: %s: %s\n", path, strerror(-err));
@@ -803,6 +806,11 @@ int cmd_run(int argc, char **argv)
 			ctx.report_errno_rules = true;
 			continue;
 		}
+		r = cli_include_opt(argc, argv, &i);
+		if (r < 0)
+			goto usage;
+		if (r > 0)
+			continue;
 		if (!strcmp(a, "-p") || !strcmp(a, "--policy") || !strcmp(a, "--oci")) {
 			if (!val)
 				goto missing;
