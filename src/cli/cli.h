@@ -51,6 +51,12 @@ struct moat_policy *cli_load_policy(const char *path, const struct moat_oci_opts
 int cli_add_include_dir(const char *dir);
 int cli_include_opt(int argc, char **argv, int *i);
 const struct moat_parse_opts *cli_parse_opts(void);
+/*
+ * --caps CAP,... (names as in capabilities(7), with or without CAP_, or
+ * "all") into *CAPS (bit = CAP_*), for OCI profiles' includes/excludes. 0,
+ * or -errno after printing "moat CMD: unknown capability 'X'".
+ */
+int cli_parse_caps(const char *cmd, const char *list, uint64_t *caps);
 /* Writes DATA to PATH atomically ("-" = stdout); prints an error on failure. 0/-1. */
 int cli_write_output(const char *path, const char *data, size_t len);
 

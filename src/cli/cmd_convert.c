@@ -40,31 +40,6 @@ const char help_convert[] =
 	"unknown syscall numbers). docs/oci.md explains how each OCI field is read.\n"
 	"Exit status: 0 written, 1 invalid input or not expressible, 2 usage.\n";
 
-static int parse_caps(const char *s, uint64_t *caps)
-{
-	char *copy = strdup(s), *tok, *save = NULL;
-	int err = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned cap;
-
-		if (!strcasecmp(tok, "all")) {
-			*caps = ~0ull;
-			continue;
-		}
-		if (moat_cap_parse(tok, &cap)) {
-			fprintf(stderr, "moat convert: unknown capability '%s'\n", tok);
-			err = -EINVAL;
-			break;
-		}
-		*caps |= 1ull << cap;
-	}
-	free(copy);
-	return err;
-}
-
 /* A Kubernetes name from OUT's base name: lower case, [a-z0-9.-]. */
 static char *name_from_path(const char *out)
 {
@@ -139,7 +114,7 @@ int cmd_convert(int argc, char **argv)
 			to = optarg;
 			break;
 		case 'c':
-			if (parse_caps(optarg, &oci.caps))
+			if (cli_parse_caps("convert", optarg, &oci.caps))
 				return MOAT_EXIT_USAGE;
 			break;
 		case 'k':

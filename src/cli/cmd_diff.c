@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json_out.h"
 #include "moat/diff.h"
 
 MOAT_CMD(diff, "show where two policies decide differently (.moat or OCI)");
@@ -103,44 +104,28 @@ static void print_loc(const char *label, struct moat_loc l)
 		printf("  %s (built-in default)\n", label);
 }
 
-static int print_json(const struct moat_diff *d)
+/* Difference I of CTX (struct moat_diff) as a JSON object. */
+static json_t *difference_json(const void *ctx, size_t i)
 {
-	json_t *arr = json_array();
-	char *s;
+	const struct moat_difference *x = &((const struct moat_diff *)ctx)->v[i];
+	json_t *o, *ar = json_array(), *args = json_array();
+	char a[48], b[48];
 
-	if (!arr)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->n; i++) {
-		const struct moat_difference *x = &d->v[i];
-		json_t *o, *ar = json_array(), *args = json_array();
-		char a[48], b[48];
-
-		for (int k = 0; k < MOAT_ARCH__COUNT && ar; k++)
-			if (x->arches & MOAT_ARCH_BIT(k))
-				json_array_append_new(ar, json_string(moat_arch_name(k)));
-		for (int k = 0; k < 6 && args && x->args_matter; k++)
-			json_array_append_new(args, json_integer((json_int_t)x->args[k]));
-		answer(x->ret[0], a, sizeof(a));
-		answer(x->ret[1], b, sizeof(b));
-		o = json_pack("{s:s, s:s?, s:o, s:o, s:s, s:s, s:s?, s:i, s:s?, s:i}", "kind",
-			      kind_name(x->kind), "syscall", x->syscall, "arches", ar, "args",
-			      x->args_matter ? args : json_null(), "a", a, "b", b, "a_file",
-			      x->loc[0].file, "a_line", (int)x->loc[0].line, "b_file",
-			      x->loc[1].file, "b_line", (int)x->loc[1].line);
-		if (!x->args_matter)
-			json_decref(args);
-		if (!o || json_array_append_new(arr, o)) {
-			json_decref(arr);
-			return -ENOMEM;
-		}
-	}
-	s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(arr);
-	if (!s)
-		return -ENOMEM;
-	puts(s);
-	free(s);
-	return 0;
+	for (int k = 0; k < MOAT_ARCH__COUNT && ar; k++)
+		if (x->arches & MOAT_ARCH_BIT(k))
+			json_array_append_new(ar, json_string(moat_arch_name(k)));
+	for (int k = 0; k < 6 && args && x->args_matter; k++)
+		json_array_append_new(args, json_integer((json_int_t)x->args[k]));
+	answer(x->ret[0], a, sizeof(a));
+	answer(x->ret[1], b, sizeof(b));
+	o = json_pack("{s:s, s:s?, s:o, s:o, s:s, s:s, s:s?, s:i, s:s?, s:i}", "kind",
+		      kind_name(x->kind), "syscall", x->syscall, "arches", ar, "args",
+		      x->args_matter ? args : json_null(), "a", a, "b", b, "a_file", x->loc[0].file,
+		      "a_line", (int)x->loc[0].line, "b_file", x->loc[1].file, "b_line",
+		      (int)x->loc[1].line);
+	if (!x->args_matter)
+		json_decref(args);
+	return o;
 }
 
 int cmd_diff(int argc, char **argv)
@@ -189,7 +174,7 @@ int cmd_diff(int argc, char **argv)
 		if (!diags.nerrors)
 			fprintf(stderr, "moat diff: %s\n", strerror(-err));
 	} else if (json) {
-		if (print_json(&d) == 0)
+		if (cli_json_print_array(d.n, difference_json, &d) == 0)
 			rc = d.n ? MOAT_EXIT_FAIL : MOAT_EXIT_OK;
 	} else {
 		for (size_t i = 0; i < d.n; i++) {

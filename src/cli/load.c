@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "moat/oci.h"
 
 /* -I directories in command-line order; the strings are argv's (live until exit). */
 static const char **include_dirs;
@@ -61,6 +63,33 @@ int cli_include_opt(int argc, char **argv, int *i)
 		return cli_add_include_dir(argv[++*i]) ? -1 : 1;
 	}
 	return cli_add_include_dir(a[1] == 'I' ? a + 2 : a + 14) ? -1 : 1;
+}
+
+int cli_parse_caps(const char *cmd, const char *list, uint64_t *caps)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int err = 0;
+
+	if (!copy) {
+		fprintf(stderr, "moat %s: %s\n", cmd, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned cap;
+
+		if (!strcasecmp(tok, "all")) {
+			*caps = ~0ull;
+			continue;
+		}
+		if (moat_cap_parse(tok, &cap)) {
+			fprintf(stderr, "moat %s: unknown capability '%s'\n", cmd, tok);
+			err = -EINVAL;
+			break;
+		}
+		*caps |= 1ull << cap;
+	}
+	free(copy);
+	return err;
 }
 
 const struct moat_parse_opts *cli_parse_opts(void)
