@@ -4,12 +4,7 @@
 # include found only through -I works, directories are searched in order
 # after the including file's own, and without -I the error names the file
 # and line of the include. Prints TAP.
-MOAT=${MOAT:-build/moat}
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 mkdir "$d/p" "$d/lib" "$d/lib2" "$d/out"
@@ -85,4 +80,4 @@ t $([ $? = 7 ] && echo 0 || echo 1) "run -I DIR: the command runs under the poli
 [ $? = 0 ] && grep -qx 'allow getppid' "$d/out/r"
 t $? "record --merge -I DIR: the merged policy has the included rule"
 
-echo "1..$n"
+tap_plan

@@ -5,23 +5,9 @@
 # (same output, exit status and files) with no violation reported, and each
 # profile denies, by name, what its header says it forbids. Prints TAP.
 set -u
-MOAT=${MOAT:-build/moat}
-ROOT=${MOAT_ROOT:-$PWD}
+. "$(dirname "$0")/../lib.sh"
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-if [ ! -x "$MOAT" ] || [ ! -d "$ROOT/profiles" ]; then
-	echo "1..0 # SKIP moat is not built"
-	exit 0
-fi
+[ -x "$MOAT" ] && [ -d "$ROOT/profiles" ] || skip_all "moat is not built"
 
 # Everything nobody reads or runs lives in a world-readable temp dir; W is
 # where nobody writes.
@@ -233,4 +219,4 @@ for p in "$ROOT"/profiles/*.moat; do
 	check "moat check $(basename "$p"): no error" sh -c "'$M' check '$p' >/dev/null 2>&1"
 done
 
-echo "1..$n"
+tap_plan

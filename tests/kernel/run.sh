@@ -5,25 +5,10 @@
 # kernel answered each call). Unprivileged cases run as user nobody.
 # Prints TAP.
 set -u
-MOAT=${MOAT:-build/moat}
-ROOT=${MOAT_ROOT:-$PWD}
-BUILD=${MOAT_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib.sh"
 PROBE_SRC=$BUILD/tests/helpers/sandbox_probe
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-if [ ! -x "$MOAT" ] || [ ! -x "$PROBE_SRC" ]; then
-	echo "1..0 # SKIP moat or the probe is not built"
-	exit 0
-fi
+[ -x "$MOAT" ] && [ -x "$PROBE_SRC" ] || skip_all "moat or the probe is not built"
 
 # Everything nobody must read or run lives in a world-readable temp dir.
 T=$(mktemp -d /tmp/moat-run-test.XXXXXX)
@@ -59,7 +44,8 @@ printf 'default errno EPERM\nallow @stdio @rpath @prot-exec @exec\nerrno EACCES 
 	>"$T/merged.moat"
 chmod 644 "$T"/*.moat
 
-as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+# Every command under a policy is bounded: a policy that makes the program loop must not hang CI.
+as_nobody() { timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
 # The errno rules of deny.moat stand for violations in most tests: report them (see 6b).
 R=--report-errno-rules
 
@@ -192,59 +178,47 @@ rm -f "$T/go"
 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run -p "$T/deny.moat" -- \
 	"$P" ready "wait-file:$T/go" getppid getpid >"$T/out" 2>"$T/err" &
 mpid=$!
-i=0
-while ! grep -q ready "$T/out" 2>/dev/null && [ $i -lt 1000 ]; do
-	sleep 0.01
-	i=$((i + 1))
-done
+wait_grep ready "$T/out"
 kill -KILL $mpid
 wait $mpid 2>/dev/null
 touch "$T/go"
-i=0
-while ! grep -q '^getpid=' "$T/out" 2>/dev/null && [ $i -lt 1000 ]; do
-	sleep 0.01
-	i=$((i + 1))
-done
+wait_grep '^getpid=' "$T/out"
 check "supervisor killed: the denied call fails with ENOSYS" grep -qx 'getppid=ENOSYS' "$T/out"
 check "supervisor killed: allowed calls still work" grep -qx 'getpid=ok' "$T/out"
 
 # 8. transparency: exit statuses, signals, stdio, shells and pipelines.
-"$M" run -p "$T/deny.moat" -- "$P" exit:42 >/dev/null 2>&1
+timeout 60 "$M" run -p "$T/deny.moat" -- "$P" exit:42 >/dev/null 2>&1
 check "exit status passed through (42)" [ $? -eq 42 ]
-"$M" run -p "$T/deny.moat" -- "$P" raise:15 >/dev/null 2>&1
+timeout 60 "$M" run -p "$T/deny.moat" -- "$P" raise:15 >/dev/null 2>&1
 check "death by SIGTERM gives 143" [ $? -eq 143 ]
-"$M" run -p "$T/deny.moat" -- moat-no-such-command >/dev/null 2>"$T/err"
+timeout 60 "$M" run -p "$T/deny.moat" -- moat-no-such-command >/dev/null 2>"$T/err"
 check "command not found: 127" [ $? -eq 127 ]
 check "command not found: says so" grep -q "command not found" "$T/err"
-"$M" run -p "$T/deny.moat" -- "$T/deny.moat" >/dev/null 2>&1
+timeout 60 "$M" run -p "$T/deny.moat" -- "$T/deny.moat" >/dev/null 2>&1
 check "not executable: 126" [ $? -eq 126 ]
-"$M" run $R -p "$T/noexec.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
+timeout 60 "$M" run $R -p "$T/noexec.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
 rc=$?
 check "policy denying execve: 126, the command never ran" sh -c "[ $rc -eq 126 ] && [ ! -s '$T/out' ]"
 check "policy denying execve: reported by name" grep -q "execve(.*noexec.moat:2" "$T/err"
-"$M" run -p "$T/deny.moat" -- "$M" run -p "$T/deny.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
+timeout 60 "$M" run -p "$T/deny.moat" -- "$M" run -p "$T/deny.moat" -- "$P" getpid >"$T/out" 2>"$T/err"
 rc=$?
 check "filter refused (nested supervisor, EBUSY): 125 and the command never ran" \
 	sh -c "[ $rc -eq 125 ] && [ ! -s '$T/out' ]"
 check "filter refused: says which step failed and what to do" \
 	sh -c "grep -q 'installing the seccomp filter failed' '$T/err' && grep -q 'run moat outside it' '$T/err'"
-"$M" run -p "$T/missing.moat" -- "$P" exit:0 >/dev/null 2>&1
+timeout 60 "$M" run -p "$T/missing.moat" -- "$P" exit:0 >/dev/null 2>&1
 check "unreadable policy: 125" [ $? -eq 125 ]
-"$M" run --mode audit -p "$T/deny.moat" -- "$P" exit:0 >/dev/null 2>&1
+timeout 60 "$M" run --mode audit -p "$T/deny.moat" -- "$P" exit:0 >/dev/null 2>&1
 check "bad option: 125 (never a code CMD could return)" [ $? -eq 125 ]
 
-out=$(echo hello | "$M" run -p "$T/deny.moat" -- sh -c 'tr a-z A-Z | cat; exit 3' 2>/dev/null)
+out=$(echo hello | timeout 60 "$M" run -p "$T/deny.moat" -- sh -c 'tr a-z A-Z | cat; exit 3' 2>/dev/null)
 rc=$?
 check "stdin/stdout untouched through a shell pipeline" [ "$out" = "HELLO" ]
 check "shell exit status (3)" [ $rc -eq 3 ]
 
 "$M" run -p "$T/deny.moat" -- "$P" wait-usr1 >"$T/out" 2>"$T/err" &
 mpid=$!
-i=0
-while ! grep -q ready "$T/out" 2>/dev/null && [ $i -lt 1000 ]; do
-	sleep 0.01
-	i=$((i + 1))
-done
+wait_grep ready "$T/out"
 kill -USR1 $mpid
 wait $mpid
 rc=$?
@@ -384,4 +358,4 @@ else
 	skip "flood key table" "key_spread not built"
 fi
 
-echo "1..$n"
+tap_plan
