@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 #include "moat/diff.h"
+#include "moat/oci.h"
 
 MOAT_CMD(diff, "show where two policies decide differently (.moat or OCI)");
 
@@ -25,6 +26,9 @@ const char help_diff[] =
 	"and the rule (or default) of each policy that gives them.\n"
 	"\n"
 	"  --json   an array of differences on stdout\n"
+	"  --caps CAP,...\n"
+	"           capabilities the container has, for OCI profiles' includes/\n"
+	"           excludes \"caps\" (both sides; default: none)\n"
 	"  -I DIR   look for include \"FILE\" in DIR too, after the including file's\n"
 	"           directory (repeatable, searched in order; for both policies)\n"
 	"\n"
@@ -132,9 +136,11 @@ int cmd_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "caps", required_argument, NULL, 'c' },
 		{ "include-dir", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct moat_oci_opts oci = { 0 };
 	struct moat_policy *p[2] = { NULL, NULL };
 	struct moat_diags diags;
 	struct moat_diff d;
@@ -145,23 +151,30 @@ int cmd_diff(int argc, char **argv)
 		return MOAT_EXIT_OK;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "I:", longopts, NULL)) != -1) {
-		if (c == 'I') {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			if (cli_parse_caps("diff", optarg, &oci.caps))
+				return MOAT_EXIT_USAGE;
+			break;
+		case 'I':
 			if (cli_add_include_dir(optarg))
 				return MOAT_EXIT_USAGE;
-			continue;
-		}
-		if (c != 'j') {
-			fprintf(stderr, "usage: moat diff A B [--json] [-I DIR]\n");
+			break;
+		default:
+			fprintf(stderr,
+				"usage: moat diff A B [--json] [--caps CAP,...] [-I DIR]\n");
 			return MOAT_EXIT_USAGE;
 		}
-		json = true;
 	}
 	if (optind != argc - 2) {
 		fprintf(stderr, "moat diff: expected two policy files (see 'moat diff --help')\n");
 		return MOAT_EXIT_USAGE;
 	}
 	for (int k = 0; k < 2; k++) {
-		p[k] = cli_load_policy(argv[optind + k], NULL);
+		p[k] = cli_load_policy(argv[optind + k], &oci);
 		if (!p[k])
 			goto out;
 	}
