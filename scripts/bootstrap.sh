@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev pkg-config
 libcmocka-dev libseccomp-dev seccomp bats strace bpftrace linux-perf hyperfine bubblewrap
 golang-github-containers-common python3 clang-format libclang-rt-14-dev jq util-linux procps
-sqlite3 tar gzip curl iproute2 runc"
+sqlite3 tar gzip curl iproute2 runc time"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -88,6 +88,18 @@ struct moat_sim_result {
 int moat_sim_run(const struct moat_prog *prog, const struct moat_seccomp_data *d,
 		 struct moat_sim_result *res);
 /*
+ * The same, for a program run many times (diff, stats, the supervisor):
+ * moat_sim_prepare checks PROG once (0, -EINVAL as above, -ENOMEM) and keeps
+ * a copy of its instructions, so that later changes to PROG do not reach
+ * what was checked; moat_sim_exec runs that copy. The type is opaque: only
+ * a checked program can be run. PROG's origin table is not copied.
+ */
+struct moat_sim_prog;
+int moat_sim_prepare(const struct moat_prog *prog, struct moat_sim_prog **out);
+int moat_sim_exec(const struct moat_sim_prog *sp, const struct moat_seccomp_data *d,
+		  struct moat_sim_result *res);
+void moat_sim_prog_free(struct moat_sim_prog *sp);
+/*
  * The kernel's (5.11+) action cache check: does PROG return ALLOW for
  * (ARCH, NR) whatever the arguments, along a path the kernel can prove that
  * for? True means the syscall costs ~0 in the filter.

@@ -41,6 +41,22 @@ void cli_print_diags(const struct moat_diags *d);
  * diagnostics (or "moat: PATH: strerror") and returns NULL.
  */
 struct moat_policy *cli_load_policy(const char *path, const struct moat_oci_opts *oci);
+/*
+ * -I DIR: a directory where cli_load_policy looks for `include "FILE"` after
+ * the including file's own, in command-line order. 0, or -1 after printing
+ * why (not a directory). cli_include_opt handles ARGV[*I] when it is -I DIR,
+ * -IDIR, --include-dir DIR or --include-dir=DIR (1, *I past the value), is
+ * not (0), or is bad (-1, printed). cli_parse_opts: for moat_policy_load.
+ */
+int cli_add_include_dir(const char *dir);
+int cli_include_opt(int argc, char **argv, int *i);
+const struct moat_parse_opts *cli_parse_opts(void);
+/*
+ * --caps CAP,... (names as in capabilities(7), with or without CAP_, or
+ * "all") into *CAPS (bit = CAP_*), for OCI profiles' includes/excludes. 0,
+ * or -errno after printing "moat CMD: unknown capability 'X'".
+ */
+int cli_parse_caps(const char *cmd, const char *list, uint64_t *caps);
 /* Writes DATA to PATH atomically ("-" = stdout); prints an error on failure. 0/-1. */
 int cli_write_output(const char *path, const char *data, size_t len);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/json_out.h"
 #include "moat/check.h"
 #include "moat/oci.h"
 #include "moat/util.h"
@@ -16,6 +17,7 @@ MOAT_CMD(check, "lint a policy: dangerous syscalls, bypasses, beyond the contain
 
 const char help_check[] =
 	"usage: moat check POLICY [--json] [--baseline FILE|none] [--caps CAP,...]\n"
+	"                  [-I DIR]...\n"
 	"\n"
 	"Lints POLICY (.moat or OCI JSON) and prints each finding with its severity,\n"
 	"the line that causes it and why it matters:\n"
@@ -37,6 +39,8 @@ const char help_check[] =
 	"                      .moat); default /usr/share/containers/seccomp.json when\n"
 	"                      present; 'none' to skip\n"
 	"  --caps CAP,...      capabilities for the profiles' includes/excludes\n"
+	"  -I DIR              look for include \"FILE\" in DIR too, after the including\n"
+	"                      file's directory (repeatable, searched in order)\n"
 	"\n"
 	"Exit status: 0 no error finding, 1 error findings or bad input, 2 usage.\n";
 
@@ -110,53 +114,15 @@ static void print_text(const struct moat_findings *f)
 	       count[1], count[1] == 1 ? "" : "s", count[2], count[2] == 1 ? "" : "s");
 }
 
-static int print_json(const struct moat_findings *f)
+/* Finding I of CTX (struct moat_findings) as a JSON object. */
+static json_t *finding_json(const void *ctx, size_t i)
 {
-	json_t *arr = json_array();
-	char *s;
+	const struct moat_finding *x = &((const struct moat_findings *)ctx)->v[i];
 
-	if (!arr)
-		return -ENOMEM;
-	for (size_t i = 0; i < f->n; i++) {
-		const struct moat_finding *x = &f->v[i];
-		json_t *o =
-			json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:i, s:i}", "id", x->id,
-				  "severity", level_name(x->severity), "message", x->msg,
-				  "explanation", x->why, "syscall", x->syscall, "file", x->loc.file,
-				  "line", (int)x->loc.line, "column", (int)x->loc.col);
-
-		if (!o || json_array_append_new(arr, o)) {
-			json_decref(arr);
-			return -ENOMEM;
-		}
-	}
-	s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(arr);
-	if (!s)
-		return -ENOMEM;
-	puts(s);
-	free(s);
-	return 0;
-}
-
-static int parse_caps(const char *s, uint64_t *caps)
-{
-	char *copy = strdup(s), *tok, *save = NULL;
-
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned cap;
-
-		if (moat_cap_parse(tok, &cap)) {
-			fprintf(stderr, "moat check: unknown capability '%s'\n", tok);
-			free(copy);
-			return -EINVAL;
-		}
-		*caps |= 1ull << cap;
-	}
-	free(copy);
-	return 0;
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:i, s:i}", "id", x->id, "severity",
+			 level_name(x->severity), "message", x->msg, "explanation", x->why,
+			 "syscall", x->syscall, "file", x->loc.file, "line", (int)x->loc.line,
+			 "column", (int)x->loc.col);
 }
 
 int cmd_check(int argc, char **argv)
@@ -165,6 +131,7 @@ int cmd_check(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "caps", required_argument, NULL, 'c' },
+		{ "include-dir", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct moat_oci_opts oci = { 0 };
@@ -178,7 +145,7 @@ int cmd_check(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "I:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -187,7 +154,11 @@ int cmd_check(int argc, char **argv)
 			baseline = optarg;
 			break;
 		case 'c':
-			if (parse_caps(optarg, &oci.caps))
+			if (cli_parse_caps("check", optarg, &oci.caps))
+				return MOAT_EXIT_USAGE;
+			break;
+		case 'I':
+			if (cli_add_include_dir(optarg))
 				return MOAT_EXIT_USAGE;
 			break;
 		default:
@@ -207,7 +178,7 @@ int cmd_check(int argc, char **argv)
 
 		/* The baseline's own warnings are not the user's business here. */
 		moat_diags_init(&d);
-		if (moat_policy_load(baseline, NULL, &oci, &base, &d))
+		if (moat_policy_load(baseline, cli_parse_opts(), &oci, &base, &d))
 			base = NULL;
 		moat_diags_free(&d);
 		if (!base) {
@@ -227,7 +198,7 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "moat check: %s\n", strerror(-err));
 	} else {
 		if (json)
-			err = print_json(&f);
+			err = cli_json_print_array(f.n, finding_json, &f);
 		else
 			print_text(&f);
 		if (!err)

@@ -14,7 +14,7 @@ MOAT_CMD(compile, "compile a policy to a seccomp BPF program");
 
 const char help_compile[] =
 	"usage: moat compile POLICY [-o FILE] [--format raw|c|hex] [--stats] [--disasm]\n"
-	"                    [-O0|-O1|-O2] [--linear]\n\n"
+	"                    [-O0|-O1|-O2] [--linear] [-I DIR]...\n\n"
 	"Compiles POLICY (.moat or OCI JSON) into one classic BPF seccomp program\n"
 	"covering the policy's architectures.\n\n"
 	"  -o FILE         write the program to FILE (atomically); '-' is stdout\n"
@@ -27,7 +27,9 @@ const char help_compile[] =
 	"                  of instructions executed per syscall\n"
 	"  --disasm        readable assembly, each ret annotated with its rule\n"
 	"  -O0, -O1, -O2   optimization level (default -O1)\n"
-	"  --linear        a plain chain instead of a search tree (for comparisons)\n\n"
+	"  --linear        a plain chain instead of a search tree (for comparisons)\n"
+	"  -I DIR          look for include \"FILE\" in DIR too, after the including\n"
+	"                  file's directory (repeatable, searched in order)\n\n"
 	"Without -o, the program goes to stdout unless --stats or --disasm is given.\n"
 	"Exit status: 0 ok, 1 the policy cannot be compiled (e.g. over 4096\n"
 	"instructions: the costliest rules are named), 2 usage.\n";
@@ -151,7 +153,7 @@ int cmd_compile(int argc, char **argv)
 
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1, r; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "-o") && i + 1 < argc) {
@@ -166,6 +168,9 @@ int cmd_compile(int argc, char **argv)
 			disasm = true;
 		} else if (cli_parse_opt_level(a, &opts)) {
 			continue;
+		} else if ((r = cli_include_opt(argc, argv, &i))) {
+			if (r < 0)
+				return MOAT_EXIT_USAGE;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "moat: compile: unknown option '%s'\n", a);
 			return MOAT_EXIT_USAGE;

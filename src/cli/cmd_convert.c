@@ -14,7 +14,7 @@ MOAT_CMD(convert, "convert a policy between .moat, OCI/Docker JSON and SPO YAML"
 
 const char help_convert[] =
 	"usage: moat convert IN [-o OUT] [--to moat|oci|spo] [--caps CAP,...] [--kernel X.Y]\n"
-	"                    [--host-arch] [--name NAME]\n"
+	"                    [--host-arch] [--name NAME] [-I DIR]...\n"
 	"\n"
 	"Reads IN (a .moat policy or an OCI/Docker/Podman seccomp JSON profile, told\n"
 	"apart by content) and writes it in another format, to OUT or stdout. OUT is\n"
@@ -32,35 +32,13 @@ const char help_convert[] =
 	"                     sub-architectures) from the profile's archMap\n"
 	"  --name NAME        metadata.name of the SeccompProfile (default: OUT's base\n"
 	"                     name, or moat-profile)\n"
+	"  -I, --include-dir DIR\n"
+	"                     look for include \"FILE\" in DIR too, after the including\n"
+	"                     file's directory (repeatable, searched in order)\n"
 	"\n"
 	"Warnings say what the target format cannot keep (e.g. OCI has no action for\n"
 	"unknown syscall numbers). docs/oci.md explains how each OCI field is read.\n"
 	"Exit status: 0 written, 1 invalid input or not expressible, 2 usage.\n";
-
-static int parse_caps(const char *s, uint64_t *caps)
-{
-	char *copy = strdup(s), *tok, *save = NULL;
-	int err = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned cap;
-
-		if (!strcasecmp(tok, "all")) {
-			*caps = ~0ull;
-			continue;
-		}
-		if (moat_cap_parse(tok, &cap)) {
-			fprintf(stderr, "moat convert: unknown capability '%s'\n", tok);
-			err = -EINVAL;
-			break;
-		}
-		*caps |= 1ull << cap;
-	}
-	free(copy);
-	return err;
-}
 
 /* A Kubernetes name from OUT's base name: lower case, [a-z0-9.-]. */
 static char *name_from_path(const char *out)
@@ -114,6 +92,7 @@ int cmd_convert(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "host-arch", no_argument, NULL, 'H' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "include-dir", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct moat_oci_opts oci = { 0 };
@@ -126,7 +105,7 @@ int cmd_convert(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:I:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -135,7 +114,7 @@ int cmd_convert(int argc, char **argv)
 			to = optarg;
 			break;
 		case 'c':
-			if (parse_caps(optarg, &oci.caps))
+			if (cli_parse_caps("convert", optarg, &oci.caps))
 				return MOAT_EXIT_USAGE;
 			break;
 		case 'k':
@@ -152,6 +131,10 @@ int cmd_convert(int argc, char **argv)
 			break;
 		case 'n':
 			name = optarg;
+			break;
+		case 'I':
+			if (cli_add_include_dir(optarg))
+				return MOAT_EXIT_USAGE;
 			break;
 		default:
 			fprintf(stderr,

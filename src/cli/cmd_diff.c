@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json_out.h"
 #include "moat/diff.h"
+#include "moat/oci.h"
 
 MOAT_CMD(diff, "show where two policies decide differently (.moat or OCI)");
 
 const char help_diff[] =
-	"usage: moat diff A B [--json] [--caps CAP,...]\n"
+	"usage: moat diff A B [--json] [--caps CAP,...] [-I DIR]...\n"
 	"\n"
 	"Compiles A and B (.moat or OCI JSON) and runs both programs in moat's\n"
 	"simulator on every syscall of every architecture they cover, with witness\n"
@@ -24,6 +26,11 @@ const char help_diff[] =
 	"and the rule (or default) of each policy that gives them.\n"
 	"\n"
 	"  --json   an array of differences on stdout\n"
+	"  --caps CAP,...\n"
+	"           capabilities the container has, for OCI profiles' includes/\n"
+	"           excludes \"caps\" (both sides; default: none)\n"
+	"  -I DIR   look for include \"FILE\" in DIR too, after the including file's\n"
+	"           directory (repeatable, searched in order; for both policies)\n"
 	"\n"
 	"Exit status: 0 same meaning, 1 differences (or bad input), 2 usage.\n";
 
@@ -101,52 +108,39 @@ static void print_loc(const char *label, struct moat_loc l)
 		printf("  %s (built-in default)\n", label);
 }
 
-static int print_json(const struct moat_diff *d)
+/* Difference I of CTX (struct moat_diff) as a JSON object. */
+static json_t *difference_json(const void *ctx, size_t i)
 {
-	json_t *arr = json_array();
-	char *s;
+	const struct moat_difference *x = &((const struct moat_diff *)ctx)->v[i];
+	json_t *o, *ar = json_array(), *args = json_array();
+	char a[48], b[48];
 
-	if (!arr)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->n; i++) {
-		const struct moat_difference *x = &d->v[i];
-		json_t *o, *ar = json_array(), *args = json_array();
-		char a[48], b[48];
-
-		for (int k = 0; k < MOAT_ARCH__COUNT && ar; k++)
-			if (x->arches & MOAT_ARCH_BIT(k))
-				json_array_append_new(ar, json_string(moat_arch_name(k)));
-		for (int k = 0; k < 6 && args && x->args_matter; k++)
-			json_array_append_new(args, json_integer((json_int_t)x->args[k]));
-		answer(x->ret[0], a, sizeof(a));
-		answer(x->ret[1], b, sizeof(b));
-		o = json_pack("{s:s, s:s?, s:o, s:o, s:s, s:s, s:s?, s:i, s:s?, s:i}", "kind",
-			      kind_name(x->kind), "syscall", x->syscall, "arches", ar, "args",
-			      x->args_matter ? args : json_null(), "a", a, "b", b, "a_file",
-			      x->loc[0].file, "a_line", (int)x->loc[0].line, "b_file",
-			      x->loc[1].file, "b_line", (int)x->loc[1].line);
-		if (!x->args_matter)
-			json_decref(args);
-		if (!o || json_array_append_new(arr, o)) {
-			json_decref(arr);
-			return -ENOMEM;
-		}
-	}
-	s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(arr);
-	if (!s)
-		return -ENOMEM;
-	puts(s);
-	free(s);
-	return 0;
+	for (int k = 0; k < MOAT_ARCH__COUNT && ar; k++)
+		if (x->arches & MOAT_ARCH_BIT(k))
+			json_array_append_new(ar, json_string(moat_arch_name(k)));
+	for (int k = 0; k < 6 && args && x->args_matter; k++)
+		json_array_append_new(args, json_integer((json_int_t)x->args[k]));
+	answer(x->ret[0], a, sizeof(a));
+	answer(x->ret[1], b, sizeof(b));
+	o = json_pack("{s:s, s:s?, s:o, s:o, s:s, s:s, s:s?, s:i, s:s?, s:i}", "kind",
+		      kind_name(x->kind), "syscall", x->syscall, "arches", ar, "args",
+		      x->args_matter ? args : json_null(), "a", a, "b", b, "a_file", x->loc[0].file,
+		      "a_line", (int)x->loc[0].line, "b_file", x->loc[1].file, "b_line",
+		      (int)x->loc[1].line);
+	if (!x->args_matter)
+		json_decref(args);
+	return o;
 }
 
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "caps", required_argument, NULL, 'c' },
+		{ "include-dir", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct moat_oci_opts oci = { 0 };
 	struct moat_policy *p[2] = { NULL, NULL };
 	struct moat_diags diags;
 	struct moat_diff d;
@@ -156,19 +150,31 @@ int cmd_diff(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c != 'j') {
-			fprintf(stderr, "usage: moat diff A B [--json]\n");
+	while ((c = getopt_long(argc, argv, "I:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			if (cli_parse_caps("diff", optarg, &oci.caps))
+				return MOAT_EXIT_USAGE;
+			break;
+		case 'I':
+			if (cli_add_include_dir(optarg))
+				return MOAT_EXIT_USAGE;
+			break;
+		default:
+			fprintf(stderr,
+				"usage: moat diff A B [--json] [--caps CAP,...] [-I DIR]\n");
 			return MOAT_EXIT_USAGE;
 		}
-		json = true;
 	}
 	if (optind != argc - 2) {
 		fprintf(stderr, "moat diff: expected two policy files (see 'moat diff --help')\n");
 		return MOAT_EXIT_USAGE;
 	}
 	for (int k = 0; k < 2; k++) {
-		p[k] = cli_load_policy(argv[optind + k], NULL);
+		p[k] = cli_load_policy(argv[optind + k], &oci);
 		if (!p[k])
 			goto out;
 	}
@@ -181,7 +187,7 @@ int cmd_diff(int argc, char **argv)
 		if (!diags.nerrors)
 			fprintf(stderr, "moat diff: %s\n", strerror(-err));
 	} else if (json) {
-		if (print_json(&d) == 0)
+		if (cli_json_print_array(d.n, difference_json, &d) == 0)
 			rc = d.n ? MOAT_EXIT_FAIL : MOAT_EXIT_OK;
 	} else {
 		for (size_t i = 0; i < d.n; i++) {

@@ -14,14 +14,17 @@
 MOAT_CMD(explain, "show the verdict of a policy for a syscall and the rule that decides");
 
 const char help_explain[] =
-	"usage: moat explain POLICY SYSCALL [ARG...] [--arch ARCH] [-O0|-O1|-O2]\n\n"
+	"usage: moat explain POLICY SYSCALL [ARG...] [--arch ARCH] [-O0|-O1|-O2]\n"
+	"                    [-I DIR]...\n\n"
 	"Compiles POLICY, runs the program on the simulator for SYSCALL (a name,\n"
 	"syscall_NNN or a number) with arguments ARG (numbers, -1, constants such\n"
 	"as AF_INET, or A|B; missing ones are 0), and prints the verdict, the\n"
 	"rule that decides (file:line and its text) or the default that applies,\n"
 	"and the instructions executed.\n\n"
 	"  --arch ARCH   x86_64 (default: the native arch), i386, x32, aarch64\n"
-	"  --x32         same as --arch x32\n";
+	"  --x32         same as --arch x32\n"
+	"  -I DIR        look for include \"FILE\" in DIR too, after the including\n"
+	"                file's directory (repeatable, searched in order)\n";
 
 /* "123", "-100", "0x10", "AF_INET", "O_RDONLY|O_CLOEXEC". */
 static int parse_arg(const char *s, uint64_t *out)
@@ -149,7 +152,7 @@ int cmd_explain(int argc, char **argv)
 
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1, r; i < argc; i++) {
 		const char *a = argv[i];
 
 		if ((!strcmp(a, "--arch") && i + 1 < argc) || !strncmp(a, "--arch=", 7)) {
@@ -163,6 +166,9 @@ int cmd_explain(int argc, char **argv)
 			arch = MOAT_ARCH_X32;
 		} else if (cli_parse_opt_level(a, &opts)) {
 			continue;
+		} else if ((r = cli_include_opt(argc, argv, &i))) {
+			if (r < 0)
+				return MOAT_EXIT_USAGE;
 		} else if (a[0] == '-' && a[1] && !path) {
 			fprintf(stderr, "moat: explain: unknown option '%s'\n", a);
 			return MOAT_EXIT_USAGE;

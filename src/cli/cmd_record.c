@@ -41,6 +41,8 @@ const char help_record[] =
 	"      --name NAME       metadata.name of the spo profile (default: CMD's name)\n"
 	"  -m, --merge FILE...   union with existing profiles (.moat or OCI JSON);\n"
 	"                        without CMD/--pid/--cgroup, merges only\n"
+	"  -I, --include-dir DIR where --merge's policies find include \"FILE\" after\n"
+	"                        their own directory (repeatable, in order)\n"
 	"  -a, --args            argument conditions from the values seen where safe:\n"
 	"                        socket domain, ioctl request, prctl option, fcntl cmd,\n"
 	"                        clone flags, personality, [gs]etsockopt level/name,\n"
@@ -131,6 +133,12 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 		}
 		if (o[0] != '-')
 			break; /* CMD without "--" */
+		int r = cli_include_opt(argc, argv, &i);
+
+		if (r < 0)
+			return MOAT_EXIT_USAGE;
+		if (r > 0)
+			continue;
 		if (!strcmp(o, "-a") || !strcmp(o, "--args")) {
 			a->gen.args = true;
 		} else if (!strcmp(o, "--keep-clone3")) {

@@ -24,17 +24,24 @@
 MOAT_CMD(run, "run a command under a policy, reporting each violation");
 
 const char help_run[] =
-	"usage: moat run [-p POLICY.moat | --oci PROFILE.json] [--mode enforce|complain|kill]\n"
-	"                [--report FILE] [--max-reports N] [--quiet] [--] CMD [ARG...]\n"
+	"usage: moat run [-p POLICY.moat | --oci PROFILE.json] [-I DIR]... [--mode MODE]\n"
+	"                [--report FILE] [--max-reports N] [--report-errno-rules] [--quiet]\n"
+	"                [--] CMD [ARG...]\n"
 	"\n"
 	"Runs CMD under the policy's seccomp filter (no_new_privs is set: setuid\n"
 	"binaries gain nothing). Works unprivileged; needs no eBPF and no auditd.\n"
 	"Each syscall the policy denies is reported on stderr: time, pid, comm,\n"
 	"the call with decoded arguments, the rule that denied it (file:line) and\n"
-	"the answer given. A summary by syscall follows at exit.\n"
+	"the answer given. A summary by syscall follows at exit. A call answered\n"
+	"by an explicit errno rule (e.g. `errno ENOSYS clone3`) is the policy's\n"
+	"deliberate answer, not a violation: it is counted in the summary, not\n"
+	"reported one by one.\n"
 	"\n"
 	"  -p, --policy FILE  the policy (.moat, or OCI JSON: told apart by content)\n"
 	"      --oci FILE     an OCI/Docker seccomp profile (same as -p)\n"
+	"  -I, --include-dir DIR\n"
+	"                     look for the policy's include \"FILE\" in DIR too, after\n"
+	"                     the including file's directory (repeatable, in order)\n"
 	"  -m, --mode MODE    enforce (default): denied calls fail with the policy's\n"
 	"                     errno, kill rules kill; complain: every call proceeds,\n"
 	"                     reported as \"would deny\"; kill: the process making a\n"
@@ -46,6 +53,9 @@ const char help_run[] =
 	"                     each (pid, syscall, rule) one by one; the rest are\n"
 	"                     counted and printed as one \"repeated N more times\"\n"
 	"                     line per key (each second while it lasts, and at exit)\n"
+	"      --report-errno-rules\n"
+	"                     report calls answered by explicit errno rules too, as\n"
+	"                     violations\n"
 	"\n"
 	"Exit status: CMD's own (128+N when killed by signal N); 125 when the\n"
 	"sandbox could not be set up (CMD never ran), 126 when CMD could not be\n"
@@ -66,7 +76,15 @@ struct summary_row {
  * millions of identical violations. The first max_reports of each key are
  * reported one by one, the rest counted here and printed as one line per
  * key: bounded output, nothing dropped silently.
+ *
+ * The table holds at most FLOOD_MAX_KEYS keys (~620 bytes each, twice as
+ * many slots): a long run forks new pids without end. When it is full, the
+ * keys of pids that are gone go first, then the least recently seen ones;
+ * a key prints its counted rest before it goes, so every violation is still
+ * on some line, and the summary's totals are kept apart. A key that comes
+ * back starts again (its next max_reports reported one by one).
  */
+#define FLOOD_MAX_KEYS 1024
 struct flood_key {
 	pid_t pid;
 	uint32_t arch;
@@ -90,6 +108,7 @@ struct flood_key {
 
 struct run_ctx {
 	enum moat_run_mode mode;
+	bool report_errno_rules;   /* report errno-rule answers as violations */
 	unsigned long max_reports; /* per key; 0: unlimited */
 	struct flood_key *keys;	   /* open addressing, nkeys_cap a power of 2 */
 	size_t nkeys, nkeys_cap;
@@ -101,6 +120,10 @@ struct run_ctx {
 	bool report_failed;
 	struct summary_row *rows;
 	size_t nrows, cap;
+	/* Calls answered by explicit errno rules, when not reported: counted by syscall. */
+	struct summary_row *erows;
+	size_t nerows, ecap;
+	uint64_t errno_answered;
 	uint64_t total;
 	uint64_t logged; /* log rules: reported, not violations */
 };
@@ -226,26 +249,40 @@ static void time_iso(const struct timespec *t, char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%06ldZ", t->tv_nsec / 1000);
 }
 
-static void summary_add(struct run_ctx *c, const char *name, const char *answer)
+/* Counts (NAME, ANSWER) in the table *ROWS of *N rows (room for *CAP). */
+static void summary_add(struct summary_row **rows, size_t *n, size_t *cap, const char *name,
+			const char *answer)
 {
-	for (size_t i = 0; i < c->nrows; i++) {
-		if (!strcmp(c->rows[i].name, name) && !strcmp(c->rows[i].answer, answer)) {
-			c->rows[i].count++;
+	for (size_t i = 0; i < *n; i++) {
+		if (!strcmp((*rows)[i].name, name) && !strcmp((*rows)[i].answer, answer)) {
+			(*rows)[i].count++;
 			return;
 		}
 	}
-	if (c->nrows == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		struct summary_row *r = realloc(c->rows, cap * sizeof(*r));
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		struct summary_row *r = realloc(*rows, ncap * sizeof(*r));
 
 		if (!r)
 			return; /* the total still counts it */
-		c->rows = r;
-		c->cap = cap;
+		*rows = r;
+		*cap = ncap;
 	}
-	snprintf(c->rows[c->nrows].name, sizeof(c->rows[0].name), "%s", name);
-	snprintf(c->rows[c->nrows].answer, sizeof(c->rows[0].answer), "%s", answer);
-	c->rows[c->nrows++].count = 1;
+	snprintf((*rows)[*n].name, sizeof((*rows)[0].name), "%s", name);
+	snprintf((*rows)[*n].answer, sizeof((*rows)[0].answer), "%s", answer);
+	(*rows)[(*n)++].count = 1;
+}
+
+/*
+ * An explicit errno rule is the policy's deliberate answer (Podman's
+ * `errno ENOSYS clone3` makes glibc fall back to clone), not a violation.
+ * Only when that errno is what the call got: in complain mode the call ran
+ * and in kill mode its process was killed, which the user must see.
+ */
+static bool errno_rule_answer(const struct moat_violation *v)
+{
+	return v->origin.kind == MOAT_ORIGIN_RULE && v->action.kind == MOAT_ACT_ERRNO &&
+	       v->answer == MOAT_ANSWER_ERRNO;
 }
 
 static void write_json(struct run_ctx *c, const struct moat_violation *v, const char *label,
@@ -325,29 +362,94 @@ static struct flood_key *flood_slot(struct flood_key *tab, size_t cap, pid_t pid
 	}
 }
 
+static void flood_print(struct run_ctx *c, struct flood_key *k);
+
+/* The used keys of C moved into a new table of CAP slots (open addressing cannot delete). */
+static int flood_rehash(struct run_ctx *c, size_t cap)
+{
+	struct flood_key *tab = calloc(cap, sizeof(*tab));
+
+	if (!tab)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nkeys_cap; i++) {
+		struct flood_key *o = &c->keys[i];
+
+		if (o->used)
+			*flood_slot(tab, cap, o->pid, o->arch, o->nr, o->origin_kind,
+				    o->origin_rule) = *o;
+	}
+	free(c->keys);
+	c->keys = tab;
+	c->nkeys_cap = cap;
+	return 0;
+}
+
+static int seq_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Drops K after printing its counted rest. */
+static void flood_drop(struct run_ctx *c, struct flood_key *k)
+{
+	flood_print(c, k);
+	k->used = false;
+	c->nkeys--;
+}
+
+/*
+ * The table is full: drop the keys of pids that are gone, and if that frees
+ * less than half, the least recently seen keys down to half. A pid that is
+ * reused by a new process keeps its keys a while longer: harmless.
+ */
+static int flood_prune(struct run_ctx *c)
+{
+	uint64_t *seqs, cut;
+	size_t n = 0, keep = FLOOD_MAX_KEYS / 2;
+
+	for (size_t i = 0; i < c->nkeys_cap; i++) {
+		struct flood_key *k = &c->keys[i];
+
+		/* ESRCH only: EPERM means the pid exists under another uid. */
+		if (k->used && kill(k->pid, 0) && errno == ESRCH)
+			flood_drop(c, k);
+	}
+	if (c->nkeys > keep) {
+		seqs = malloc(c->nkeys * sizeof(*seqs));
+		if (!seqs)
+			return -ENOMEM;
+		for (size_t i = 0; i < c->nkeys_cap; i++)
+			if (c->keys[i].used)
+				seqs[n++] = c->keys[i].last_seq;
+		qsort(seqs, n, sizeof(*seqs), seq_cmp);
+		/* Sequence numbers are unique: exactly n - keep keys are older than cut. */
+		cut = seqs[n - keep];
+		free(seqs);
+		for (size_t i = 0; i < c->nkeys_cap; i++)
+			if (c->keys[i].used && c->keys[i].last_seq < cut)
+				flood_drop(c, &c->keys[i]);
+	}
+	if (!c->quiet)
+		fflush(stderr);
+	return flood_rehash(c, c->nkeys_cap);
+}
+
 /* The key of V, created (seen 0) if new; NULL when out of memory. */
 static struct flood_key *flood_find(struct run_ctx *c, const struct moat_violation *v)
 {
 	uint32_t kind = (uint32_t)v->origin.kind, rule = v->origin.rule;
 	struct flood_key *k;
 
-	if (2 * (c->nkeys + 1) > c->nkeys_cap) {
-		size_t cap = c->nkeys_cap ? 2 * c->nkeys_cap : 64;
-		struct flood_key *tab = calloc(cap, sizeof(*tab));
-
-		if (!tab)
-			return NULL;
-		for (size_t i = 0; i < c->nkeys_cap; i++) {
-			struct flood_key *o = &c->keys[i];
-
-			if (o->used)
-				*flood_slot(tab, cap, o->pid, o->arch, o->nr, o->origin_kind,
-					    o->origin_rule) = *o;
-		}
-		free(c->keys);
-		c->keys = tab;
-		c->nkeys_cap = cap;
-	}
+	k = c->keys ? flood_slot(c->keys, c->nkeys_cap, v->pid, v->arch, v->nr, kind, rule) : NULL;
+	if (k && k->used)
+		return k;
+	if (c->nkeys >= FLOOD_MAX_KEYS && flood_prune(c))
+		return NULL;
+	if (2 * (c->nkeys + 1) > c->nkeys_cap &&
+	    flood_rehash(c, c->nkeys_cap ? 2 * c->nkeys_cap : 64))
+		return NULL;
 	k = flood_slot(c->keys, c->nkeys_cap, v->pid, v->arch, v->nr, kind, rule);
 	if (!k->used) {
 		k->used = true;
@@ -459,13 +561,18 @@ static void on_violation(const struct moat_violation *v, void *ctx)
 	const struct moat_syscall_sig *sig = v->syscall ? moat_syscall_sig(v->syscall) : NULL;
 	char label[64], answer[64], rule[512], arg[1024], ts[64];
 
+	syscall_label(v, label, sizeof(label));
+	format_answer(v, answer, sizeof(answer));
+	if (!c->report_errno_rules && errno_rule_answer(v)) {
+		c->errno_answered++;
+		summary_add(&c->erows, &c->nerows, &c->ecap, label, answer);
+		return;
+	}
 	if (v->answer == MOAT_ANSWER_CONTINUE && !v->would_deny)
 		c->logged++;
 	else
 		c->total++;
-	syscall_label(v, label, sizeof(label));
-	format_answer(v, answer, sizeof(answer));
-	summary_add(c, label, answer);
+	summary_add(&c->rows, &c->nrows, &c->cap, label, answer);
 	if (flood_count(c, v, label, answer))
 		return;
 	if (c->report)
@@ -524,7 +631,7 @@ static void print_suggestion(const struct run_ctx *c)
 
 static void print_summary(struct run_ctx *c, const struct moat_sandbox_stats *st)
 {
-	if (c->total == 0 && c->logged == 0 && st->lost == 0)
+	if (c->total == 0 && c->logged == 0 && st->lost == 0 && c->errno_answered == 0)
 		return;
 	fprintf(stderr, "moat: %" PRIu64 " violation%s", c->total, c->total == 1 ? "" : "s");
 	if (c->logged)
@@ -534,6 +641,15 @@ static void print_summary(struct run_ctx *c, const struct moat_sandbox_stats *st
 	for (size_t i = 0; i < c->nrows; i++)
 		fprintf(stderr, "moat:   %8" PRIu64 "  %-24s %s\n", c->rows[i].count,
 			c->rows[i].name, c->rows[i].answer);
+	if (c->errno_answered)
+		fprintf(stderr,
+			"moat: %" PRIu64
+			" call%s answered by errno rules (the policy's own answer, "
+			"not reported; --report-errno-rules reports them)\n",
+			c->errno_answered, c->errno_answered == 1 ? "" : "s");
+	for (size_t i = 0; i < c->nerows; i++)
+		fprintf(stderr, "moat:   %8" PRIu64 "  %-24s %s\n", c->erows[i].count,
+			c->erows[i].name, c->erows[i].answer);
 	if (c->mode == MOAT_RUN_COMPLAIN)
 		print_suggestion(c);
 	if (st->lost)
@@ -584,7 +700,7 @@ static struct moat_policy *load_policy(const char *path)
 	int err;
 
 	moat_diags_init(&d);
-	err = moat_policy_load(path, NULL, NULL, &p, &d);
+	err = moat_policy_load(path, cli_parse_opts(), NULL, &p, &d);
 	print_errors(&d, path);
 	if (err && !d.nerrors)
 		fprintf(stderr, "moat: %s: %s\n", path, strerror(-err));
@@ -686,6 +802,15 @@ int cmd_run(int argc, char **argv)
 			ctx.quiet = true;
 			continue;
 		}
+		if (!strcmp(a, "--report-errno-rules")) {
+			ctx.report_errno_rules = true;
+			continue;
+		}
+		r = cli_include_opt(argc, argv, &i);
+		if (r < 0)
+			goto usage;
+		if (r > 0)
+			continue;
 		if (!strcmp(a, "-p") || !strcmp(a, "--policy") || !strcmp(a, "--oci")) {
 			if (!val)
 				goto missing;
@@ -807,13 +932,14 @@ missing:
 	fprintf(stderr, "moat run: option '%s' needs a value\n", argv[i]);
 usage:
 	fprintf(stderr, "usage: moat run [-p POLICY] [--mode MODE] [--report FILE] "
-			"[--max-reports N] [--quiet] [--] CMD [ARG...]\n");
+			"[--max-reports N] [--report-errno-rules] [--quiet] [--] CMD [ARG...]\n");
 	ret = MOAT_EXIT_SANDBOX; /* not 2: CMD's own status could be 2 */
 out:
 	moat_sandbox_free(sb);
 	if (ctx.report && fclose(ctx.report) && !ctx.report_failed)
 		fprintf(stderr, "moat: writing %s failed: %s\n", report_path, strerror(errno));
 	free(ctx.rows);
+	free(ctx.erows);
 	free(ctx.keys);
 	moat_prog_free(prog);
 	moat_policy_free(policy);

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <linux/filter.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "moat/compile.h"
@@ -212,26 +213,55 @@ static void trace_pc(struct moat_sim_result *res, size_t pc)
 		res->trace[res->trace_len++] = pc;
 }
 
-int moat_sim_run(const struct moat_prog *prog, const struct moat_seccomp_data *d,
-		 struct moat_sim_result *res)
+/*
+ * A program that passed moat_prog_check(), with its own copy of the
+ * instructions: the caller's moat_prog may change after the check, this
+ * copy cannot, so what sim_exec() runs is always what was checked.
+ */
+struct moat_sim_prog {
+	size_t len;
+	struct moat_insn insns[];
+};
+
+int moat_sim_prepare(const struct moat_prog *prog, struct moat_sim_prog **out)
 {
-	uint32_t a = 0, x = 0, mem[SIM_MEMWORDS] = { 0 };
-	size_t executed = 0;
+	struct moat_sim_prog *sp;
 	int err;
 
-	if (!d || !res)
+	if (!out)
 		return -EINVAL;
 	err = moat_prog_check(prog);
 	if (err)
 		return err;
+	sp = malloc(sizeof(*sp) + prog->len * sizeof(sp->insns[0]));
+	if (!sp)
+		return -ENOMEM;
+	sp->len = prog->len;
+	memcpy(sp->insns, prog->insns, prog->len * sizeof(sp->insns[0]));
+	*out = sp;
+	return 0;
+}
+
+void moat_sim_prog_free(struct moat_sim_prog *sp)
+{
+	free(sp);
+}
+
+/* Runs LEN checked instructions: only moat_sim_exec and moat_sim_run call it, after the check. */
+static int sim_exec(const struct moat_insn *insns, size_t len, const struct moat_seccomp_data *d,
+		    struct moat_sim_result *res)
+{
+	uint32_t a = 0, x = 0, mem[SIM_MEMWORDS] = { 0 };
+	size_t executed = 0;
+
 	res->trace_len = 0;
 
 	/*
 	 * The check guarantees that every jump lands inside the program and
 	 * that it ends with a ret, so this loop always ends on a ret.
 	 */
-	for (size_t pc = 0; pc < prog->len; pc++) {
-		const struct moat_insn *in = &prog->insns[pc];
+	for (size_t pc = 0; pc < len; pc++) {
+		const struct moat_insn *in = &insns[pc];
 		uint32_t src = BPF_SRC(in->code) == BPF_X ? x : in->k;
 		bool taken;
 
@@ -349,6 +379,27 @@ int moat_sim_run(const struct moat_prog *prog, const struct moat_seccomp_data *d
 	}
 	/* Unreachable for a checked program; fail closed anyway. */
 	return -EINVAL;
+}
+
+int moat_sim_exec(const struct moat_sim_prog *sp, const struct moat_seccomp_data *d,
+		  struct moat_sim_result *res)
+{
+	if (!sp || !d || !res)
+		return -EINVAL;
+	return sim_exec(sp->insns, sp->len, d, res);
+}
+
+int moat_sim_run(const struct moat_prog *prog, const struct moat_seccomp_data *d,
+		 struct moat_sim_result *res)
+{
+	int err;
+
+	if (!d || !res)
+		return -EINVAL;
+	err = moat_prog_check(prog);
+	if (err)
+		return err;
+	return sim_exec(prog->insns, prog->len, d, res);
 }
 
 /*

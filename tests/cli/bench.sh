@@ -5,12 +5,7 @@
 # really stopped). No timing assertion: timings on a shared machine are noise.
 # strace -c is the independent witness of what the denied calls returned.
 set -u
-MOAT=${MOAT:-build/moat}
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
+. "$(dirname "$0")/../lib.sh"
 jqt() { jq -e "$@" >/dev/null 2>&1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -105,4 +100,4 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 else
 	skip "nobody: bench" "needs root to switch to nobody"
 fi
-echo "1..$n"
+tap_plan

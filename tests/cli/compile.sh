@@ -4,15 +4,7 @@
 # disassembly, explain's verdict and deciding rule, -E2BIG naming the
 # costly rules, usage errors.
 set -u
-: "${MOAT:?}"
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); echo "not ok $n - $*"; }
-check() { # check DESCRIPTION COMMAND...: ok when COMMAND succeeds
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -40,7 +32,7 @@ if cc -o "$tmp/main" "$tmp/main.c" 2>"$tmp/cc.err"; then
 	"$tmp/main"
 	check "C array compiles and has the raw length" [ $? -eq $(((raw / 8) % 256)) ]
 else
-	notok "C array does not compile: $(head -3 "$tmp/cc.err")"
+	nok "C array does not compile: $(head -3 "$tmp/cc.err")"
 fi
 check "raw to stdout equals -o" sh -c "'$MOAT' compile '$tmp/web.moat' | cmp -s - '$tmp/web.bpf'"
 
@@ -103,4 +95,4 @@ check "unknown format: usage (2)" [ $? -eq 2 ]
 check "explain unknown syscall: usage (2)" [ $? -eq 2 ]
 "$MOAT" compile "$tmp/missing.moat" -o "$tmp/x" 2>/dev/null
 check "missing policy: exit 1" [ $? -eq 1 ]
-echo "1..$n"
+tap_plan

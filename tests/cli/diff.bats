@@ -57,6 +57,15 @@ teardown() {
 	echo "$output" | jq -e '[.[].syscall] | sort == ["clock_settime", "clock_settime64", "settimeofday", "stime"]'
 	echo "$output" | jq -e '[.[] | select(.syscall == "stime")][0].arches == ["i386"]'
 	echo "$output" | jq -e 'all(.[]; .a == "errno EPERM" and .b == "allow")'
+	# diff --caps reads the JSON side with that capability too.
+	run --separate-stderr "$MOAT" diff --caps CAP_SYS_TIME "$PODMAN" "$T/time.moat"
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 differences" ]
+	run --separate-stderr "$MOAT" diff "$PODMAN" "$T/time.moat"
+	[ "$status" -eq 1 ]
+	run --separate-stderr "$MOAT" diff --caps CAP_NOPE "$PODMAN" "$T/time.moat"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"unknown capability 'CAP_NOPE'"* ]]
 }
 
 @test "diff: bad input and usage" {

@@ -4,12 +4,7 @@
 # as an unprivileged user. Expected facts come from uname, bpftool's own
 # probes and DESIGN.md's description of the CI kernel, not from moat.
 set -u
-MOAT=${MOAT:-build/moat}
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
+. "$(dirname "$0")/../lib.sh"
 jqt() { jq -e "$@" >/dev/null 2>&1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -103,4 +98,4 @@ else
 	skip "nobody: features" "needs root to switch to nobody"
 fi
 
-echo "1..$n"
+tap_plan

@@ -1,12 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # moat groups: lists the built-in groups, shows one, fails on an unknown name.
-MOAT=${MOAT:-build/moat}
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 out=$("$MOAT" groups)
 t $? "moat groups exits 0"
@@ -44,6 +39,6 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		grep -q '^@dns: '
 	t $? "works as user nobody"
 else
-	n=$((n + 1))
-	echo "ok $n - works as user nobody # SKIP not root"
+	skip "works as user nobody" "not root"
 fi
+tap_plan

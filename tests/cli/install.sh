@@ -3,21 +3,15 @@
 # `make install` honours PREFIX and DESTDIR; the installed moat runs and its
 # man pages render. Prints TAP.
 set -u
-cd "${MOAT_ROOT:-.}"
+. "$(dirname "$0")/../lib.sh"
+cd "$ROOT"
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
-n=0
-check() {
-	d=$1
-	shift
-	n=$((n + 1))
-	if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; fi
-}
 make -s install DESTDIR="$D" PREFIX=/opt/moat-test >"$D.log" 2>&1
 check "make install DESTDIR PREFIX succeeds" [ $? -eq 0 ]
 rm -f "$D.log"
 check "binary under DESTDIR/PREFIX/bin" [ -x "$D/opt/moat-test/bin/moat" ]
-check "the installed binary runs" "$D/opt/moat-test/bin/moat" --version
+check "the installed binary runs" sh -c "'$D/opt/moat-test/bin/moat' --version >/dev/null"
 check "library and headers installed" [ -f "$D/opt/moat-test/lib/libmoat.a" -a -f "$D/opt/moat-test/include/moat/policy.h" ]
 check "moat(1) installed" [ -s "$D/opt/moat-test/share/man/man1/moat.1" ]
 check "moat(1) documents every command" sh -c "
@@ -27,4 +21,4 @@ check "moat(1) documents every command" sh -c "
 check "moat-policy(5) installed" [ -s "$D/opt/moat-test/share/man/man5/moat-policy.5" ]
 check "moat(1) renders without warnings" sh -c "! man --warnings -l '$D/opt/moat-test/share/man/man1/moat.1' 2>&1 >/dev/null | grep -q ."
 check "nothing installed outside DESTDIR" [ ! -e /opt/moat-test ]
-echo "1..$n"
+tap_plan

@@ -2,12 +2,7 @@
 # SPDX-License-Identifier: MIT
 # .moat files through the CLI: includes next to the file, groups, and exact
 # diagnostics (file:line:col, the line, a caret, the include chain) on stderr.
-MOAT=${MOAT:-build/moat}
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/lib"
@@ -58,3 +53,4 @@ t $([ $? = 1 ] && echo 0 || echo 1) "moat check fails on a policy that does not 
 t $? "all three bad lines are reported"
 grep -q "bad.moat:2:7: error: errno value 4096 out of range (0 to 4095)" "$dir/err"
 t $? "errno 4096 is out of range"
+tap_plan

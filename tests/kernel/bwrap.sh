@@ -4,12 +4,8 @@
 # behaves as `moat explain` says: for each probe, the verdict explain prints
 # (allow / errno NAME / kill) is what the real syscall does under bwrap.
 set -u
-: "${MOAT:?}" "${MOAT_BUILD:?}"
-PROBE="$MOAT_BUILD/tests/helpers/sysprobe"
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n - $* # SKIP $why"; }
+. "$(dirname "$0")/../lib.sh"
+PROBE="$BUILD/tests/helpers/sysprobe"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -33,13 +29,13 @@ POLICY
 if "$MOAT" compile "$tmp/p.moat" -o "$tmp/p.bpf" 2>"$tmp/err"; then
 	ok "moat compile writes a raw filter"
 else
-	notok "moat compile writes a raw filter: $(cat "$tmp/err")"
+	nok "moat compile writes a raw filter: $(cat "$tmp/err")"
 fi
 size=$(wc -c <"$tmp/p.bpf" 2>/dev/null || echo 0)
 if [ "$size" -gt 0 ] && [ $((size % 8)) -eq 0 ]; then
 	ok "raw filter is whole struct sock_filter records ($size bytes)"
 else
-	notok "raw filter size $size is not a multiple of 8"
+	nok "raw filter size $size is not a multiple of 8"
 fi
 
 # probe SYSCALL NR ARGS...: compare explain's verdict with bwrap's reality.
@@ -47,7 +43,7 @@ probe() {
 	name=$1 nr=$2
 	shift 2
 	if [ -n "$why" ]; then
-		skip "$name $*"
+		skip "$name $*" "$why"
 		return
 	fi
 	verdict=$("$MOAT" explain "$tmp/p.moat" "$name" "$@" | sed -n 's/^verdict: //p')
@@ -65,7 +61,7 @@ probe() {
 	if [ "$real" = "$want" ]; then
 		ok "$name $*: explain says '$verdict', bwrap's filter did '$real'"
 	else
-		notok "$name $*: explain says '$verdict' (expected '$want'), bwrap's filter did '$real'"
+		nok "$name $*: explain says '$verdict' (expected '$want'), bwrap's filter did '$real'"
 	fi
 }
 
@@ -83,4 +79,4 @@ probe syscall_1000 1000
 probe syscall_999 999
 probe getpgid 121 424242
 probe getpgid 121 0
-echo "1..$n"
+tap_plan

@@ -3,30 +3,20 @@
 # moat trace --seccomp reports kills and traps of a filter that a program
 # installed itself (no moat involved), for each way the kernel carries them.
 set -u
-MOAT=${MOAT:-build/moat}
+. "$(dirname "$0")/../lib.sh"
 case $MOAT in /*) ;; *) MOAT=$PWD/$MOAT ;; esac
-B=$(cd "${MOAT_BUILD:-build}" && pwd)
+B=$(cd "$BUILD" && pwd)
 HELPER=$B/tests/helpers/seccomp_self
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+# check_eval DESC SHELL-CODE: ok when the code, run in this shell, succeeds.
+check_eval() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
-if [ "$(id -u)" != 0 ]; then
-	echo "ok 1 - seccomp watcher # SKIP needs root"
-	exit 0
-fi
+[ "$(id -u)" = 0 ] || skip_all "needs root"
 tmp=$(mktemp -d)
 trap 'kill $wpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
 "$MOAT" trace --seccomp --json -o "$tmp/out" 2>"$tmp/err" &
 wpid=$!
-i=0
-while ! grep -q watching "$tmp/err" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-check "watcher started" 'grep -q watching "$tmp/err"'
+check "watcher started" wait_grep watching "$tmp/err"
 
 # run CASE...: runs the helper, records "pid status" in $tmp/CASE.
 run() {
@@ -47,16 +37,16 @@ run trap mt
 sleep 0.3
 kill -INT $wpid
 wait $wpid
-check "watcher exits 0" '[ $? -eq 0 ]'
-check "output is JSON lines" 'jq -e . "$tmp/out" >/dev/null'
+check_eval "watcher exits 0" '[ $? -eq 0 ]'
+check_eval "output is JSON lines" 'jq -e . "$tmp/out" >/dev/null'
 
 # expect CASE STATUS JQ-CONDITION: the helper's status, then its record.
 expect() {
 	case=$1 want=$2 cond=$3
 	read -r pid status <"$tmp/$case"
-	check "$case: helper status $status (want $want)" '[ "$status" = "$want" ]'
+	check_eval "$case: helper status $status (want $want)" '[ "$status" = "$want" ]'
 	got=$(jq -c "select(.pid == $pid)" "$tmp/out")
-	check "$case: one record, $cond" \
+	check_eval "$case: one record, $cond" \
 		'[ "$(echo "$got" | grep -c .)" = 1 ] && echo "$got" | jq -e "$cond and .syscall == \"getppid\" and .comm == \"seccomp_self\"" >/dev/null'
 }
 # 159 = 128 + SIGSYS: the process died of the filter.
@@ -68,5 +58,5 @@ expect kill_process_mt 159 '.action == "kill" and .via == "signal" and .process_
 # KILL_THREAD on one thread of two: do_exit without any signal; the process lives.
 expect kill_thread_mt 0 '.action == "kill" and .via == "exit" and (.process_died | not) and .tid != .pid'
 expect trap_mt 0 '.action == "trap" and .tid != .pid'
-check "no loss reported" 'grep -q "0 lost" "$tmp/err" && ! grep -q "\"lost\"" "$tmp/out"'
-echo "1..$n"
+check_eval "no loss reported" 'grep -q "0 lost" "$tmp/err" && ! grep -q "\"lost\"" "$tmp/out"'
+tap_plan

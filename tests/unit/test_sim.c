@@ -459,7 +459,46 @@ static void test_sim_cases(void **state)
 			fail_msg("case '%s': ret 0x%x executed %zu, want 0x%x executed %zu",
 				 c->name, r.ret, r.executed, c->want, c->want_executed);
 		assert_true(r.ret_pc < p.len);
+
+		/* A prepared program runs the same way, twice in a row. */
+		struct moat_sim_prog *sp = NULL;
+
+		assert_int_equal(moat_sim_prepare(&p, &sp), 0);
+		for (int k = 0; k < 2; k++) {
+			struct moat_sim_result r2 = { 0 };
+
+			if (moat_sim_exec(sp, &d, &r2) != 0)
+				fail_msg("case '%s': moat_sim_exec failed", c->name);
+			if (r2.ret != r.ret || r2.executed != r.executed || r2.ret_pc != r.ret_pc)
+				fail_msg("case '%s': moat_sim_exec ret 0x%x, moat_sim_run 0x%x",
+					 c->name, r2.ret, r.ret);
+		}
+		moat_sim_prog_free(sp);
 	}
+}
+
+/* A prepared program is a copy: changing the original afterwards cannot make it run unchecked. */
+static void test_sim_prepare_copies(void **state)
+{
+	struct moat_insn insns[] = { STMT(BPF_LD | BPF_IMM, 7), STMT(BPF_RET | BPF_A, 0) };
+	struct moat_prog p = PROG(insns);
+	struct moat_seccomp_data d = { 0 };
+	struct moat_sim_result r = { 0 };
+	struct moat_sim_prog *sp = NULL;
+
+	assert_int_equal(moat_sim_prepare(&p, &sp), 0);
+	/* Now invalid (the last instruction no longer a ret) and a different answer. */
+	insns[1] = (struct moat_insn)STMT(BPF_LD | BPF_IMM, 9);
+	insns[0] = (struct moat_insn)STMT(BPF_RET | BPF_K, 5);
+	assert_int_equal(moat_sim_run(&p, &d, &r), -EINVAL);
+	assert_int_equal(moat_sim_exec(sp, &d, &r), 0);
+	assert_int_equal(r.ret, 7);
+	assert_int_equal(r.executed, 2);
+	moat_sim_prog_free(sp);
+	moat_sim_prog_free(NULL);
+	assert_int_equal(moat_sim_exec(NULL, &d, &r), -EINVAL);
+	assert_int_equal(moat_sim_prepare(NULL, &sp), -EINVAL);
+	assert_int_equal(moat_sim_prepare(&p, NULL), -EINVAL);
 }
 
 /* IP is part of seccomp_data too; the kernel's value is unknown, so sim only. */
@@ -607,6 +646,14 @@ static void test_check_cases(void **state)
 		err = moat_sim_run(&p, &d, &r);
 		if (c->want ? err != -EINVAL : err != 0)
 			fail_msg("case '%s': moat_sim_run %d", c->name, err);
+		/* So does moat_sim_prepare, leaving *out alone. */
+		struct moat_sim_prog *sp = (struct moat_sim_prog *)&p;
+
+		err = moat_sim_prepare(&p, &sp);
+		if (err != c->want || (err && sp != (struct moat_sim_prog *)&p))
+			fail_msg("case '%s': moat_sim_prepare %d, want %d", c->name, err, c->want);
+		if (!err)
+			moat_sim_prog_free(sp);
 	}
 }
 
@@ -870,6 +917,7 @@ int main(void)
 		cmocka_unit_test(test_sim_cases),
 		cmocka_unit_test(test_sim_ip),
 		cmocka_unit_test(test_sim_trace),
+		cmocka_unit_test(test_sim_prepare_copies),
 		cmocka_unit_test(test_check_cases),
 		cmocka_unit_test(test_check_limits),
 		cmocka_unit_test(test_cache),
