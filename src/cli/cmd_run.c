@@ -32,10 +32,11 @@ const char help_run[] =
 	"binaries gain nothing). Works unprivileged; needs no eBPF and no auditd.\n"
 	"Each syscall the policy denies is reported on stderr: time, pid, comm,\n"
 	"the call with decoded arguments, the rule that denied it (file:line) and\n"
-	"the answer given. A summary by syscall follows at exit. A call answered\n"
-	"by an explicit errno rule (e.g. `errno ENOSYS clone3`) is the policy's\n"
-	"deliberate answer, not a violation: it is counted in the summary, not\n"
-	"reported one by one.\n"
+	"the answer given. A summary by syscall follows at exit. In an allow-list\n"
+	"(a default that denies), a call answered by an explicit errno rule (e.g.\n"
+	"`errno ENOSYS clone3`) is the policy's deliberate answer, not a violation:\n"
+	"it is counted in the summary, not reported one by one. In a deny-list\n"
+	"(default allow) the errno rules are the denials and are reported.\n"
 	"\n"
 	"  -p, --policy FILE  the policy (.moat, or OCI JSON: told apart by content)\n"
 	"      --oci FILE     an OCI/Docker seccomp profile (same as -p)\n"
@@ -866,6 +867,12 @@ int cmd_run(int argc, char **argv)
 	policy = load_policy(policy_path);
 	if (!policy)
 		goto out;
+	/*
+	 * In a deny-list (default allow) the errno rules are the denials
+	 * themselves: they are what the user wants to see reported.
+	 */
+	if (policy->default_action.kind == MOAT_ACT_ALLOW)
+		ctx.report_errno_rules = true;
 	copts.notify_mask = moat_sandbox_notify_mask(ctx.mode);
 	r = moat_compile(policy, &copts, &prog, &diags);
 	print_errors(&diags, policy_path);

@@ -144,7 +144,9 @@ check "threads still start (glibc falls back from clone3 to clone)" \
 
 # 6b. An explicit errno rule is the policy's answer, not a violation: counted, not reported,
 # unless --report-errno-rules (Podman's profile answers clone3 with `errno ENOSYS` for glibc).
-printf 'default allow\nerrno ENOSYS clone3\nerrno EACCES getppid if arg0 == 1\n' >"$T/clone3.moat"
+# An allow-list: the errno rules come first (first match wins; the groups allow clone3).
+printf 'default errno EPERM\nerrno ENOSYS clone3\nerrno EACCES getppid if arg0 == 1\nallow @stdio @rpath @prot-exec @exec\n' \
+	>"$T/clone3.moat"
 chmod 644 "$T/clone3.moat"
 timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
 	-p "$T/clone3.moat" -- "$P" clone3 getpid >"$T/out" 2>"$T/err"
@@ -161,6 +163,12 @@ check "--report-errno-rules: one violation line naming the rule" \
 	[ "$(grep -c 'clone3(.*) denied by .*clone3.moat:2 (rule errno ENOSYS): ENOSYS$' "$T/err")" -eq 1 ]
 check "--report-errno-rules: counted as a violation" \
 	sh -c "grep -q '^moat: 1 violation (enforce mode)' '$T/err' && ! grep -q 'answered by errno' '$T/err'"
+# In a deny-list (default allow) the errno rules are the denials: reported without the option.
+timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
+	-p "$T/deny.moat" -- "$P" clone3 >"$T/out" 2>"$T/err"
+check "deny-list: its errno rule is a violation, reported" \
+	sh -c "grep -q 'clone3(.*) denied by .*deny.moat:5 (rule errno ENOSYS): ENOSYS$' '$T/err' &&
+		grep -q '^moat: 1 violation (enforce mode)' '$T/err'"
 # The default is no explicit rule: a call it denies is still a violation, reported.
 timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$M" run \
 	-p "$T/merged.moat" -- "$P" io_uring_setup >"$T/out" 2>"$T/err"
