@@ -236,6 +236,9 @@ static __always_inline struct trace_record *reserve(__u32 len, struct trace_ring
 		head += skip;
 		off = 0;
 	}
+	/* Before the caller reads the clock (see trace_ring_pos.busy). */
+	pos->busy = 1;
+	asm volatile("" ::: "memory");
 	*posp = pos;
 	*headp = head;
 	return (struct trace_record *)(ring + off);
@@ -251,9 +254,12 @@ static __always_inline void commit(struct trace_ring_pos *pos, __u64 head, __u32
 	/* x86 keeps stores in order: the reader sees the record before the head. */
 	asm volatile("" ::: "memory");
 	pos->head = end;
+	asm volatile("" ::: "memory");
+	pos->busy = 0;
 #else
-	/* Elsewhere a fully ordered atomic publishes the record's stores first. */
+	/* Elsewhere fully ordered atomics publish the record's stores first. */
 	__sync_fetch_and_add(&pos->head, end - pos->head);
+	__sync_fetch_and_and(&pos->busy, 0);
 #endif
 	if (l)
 		l->reported += lost_before;
@@ -445,7 +451,6 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 traced:
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
-	now = bpf_ktime_get_ns();
 	len = TRACE_RECORD_HDR_SIZE;
 	if (in) {
 		n = in->str_len[0] + in->str_len[1];
@@ -468,6 +473,7 @@ traced:
 		lost_count(l);
 		return 0;
 	}
+	now = bpf_ktime_get_ns();
 	if (in && timed) {
 		flags |= TRACE_EV_TIMED;
 		r->dur_ns = now - in->ts_ns;

@@ -86,7 +86,13 @@ struct trace_record {
  */
 struct trace_ring_pos {
 	__u64 head; /* written by the BPF program after the record is complete */
-	__u64 writer_pad[7];
+	/*
+	 * 1 from before the record's clock read until after its head update:
+	 * the reader then holds back records of other CPUs newer than this
+	 * CPU's last one (the one being written can only be newer).
+	 */
+	__u64 busy;
+	__u64 writer_pad[6];
 	__u64 tail;    /* written by the reader when it is done with the bytes before it */
 	__u64 wake_at; /* the reader wants a wake-up when head reaches this */
 	__u32 armed;   /* ... and is waiting for one (the program clears it when ringing) */

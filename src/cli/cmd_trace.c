@@ -163,8 +163,14 @@ int cmd_trace(int argc, char **argv)
 				goto usage;
 			break;
 		case 'b':
-			if (cli_parse_size(optarg, &topts.buffer_bytes)) {
-				fprintf(stderr, "moat trace: bad buffer size '%s'\n", optarg);
+			/* Checked here too: the library's EINVAL could not say which option. */
+			if (cli_parse_size(optarg, &topts.buffer_bytes) ||
+			    topts.buffer_bytes < 4096 || topts.buffer_bytes > (4u << 20) ||
+			    (topts.buffer_bytes & (topts.buffer_bytes - 1))) {
+				fprintf(stderr,
+					"moat trace: bad buffer size '%s' (bytes per CPU: a power "
+					"of 2 from 4K to 4M)\n",
+					optarg);
 				goto usage;
 			}
 			break;

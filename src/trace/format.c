@@ -188,6 +188,12 @@ int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 	put_task(&o, ev->ts_ns, ev->pid, ev->tid, ev->comm);
 	put_char(&o, ' ');
 	put_str(&o, ev->name);
+	/* As moat run names them: an int 0x80 call is not the native call of that number. */
+	if (ev->arch != moat_arch_native()) {
+		put_char(&o, '[');
+		put_str(&o, moat_arch_name(ev->arch));
+		put_char(&o, ']');
+	}
 	put_char(&o, '(');
 	for (int i = 0; i < n; i++) {
 		if (i)

@@ -22,11 +22,11 @@
 #include "trace/bpfutil.h"
 
 /*
- * Records younger than this wait for the next poll: an older one of another
- * CPU may still be on its way (between its clock read and its head update,
- * well under a microsecond unless an interrupt comes in between).
+ * Records younger than the drain's clock read minus this wait for the next
+ * poll: the programs' clock (ktime_get_mono_fast_ns) may lag user space's
+ * CLOCK_MONOTONIC by a little around timekeeping updates.
  */
-#define MERGE_MARGIN_NS 100000ull
+#define MERGE_MARGIN_NS 10000ull
 
 struct moat_trace {
 	struct trace_bpf *skel;
@@ -44,8 +44,10 @@ struct moat_trace {
 	size_t ring_bytes;
 	char *rings;
 	struct trace_ring_pos *pos;
-	uint64_t *cursor; /* per CPU: the next byte to read (tail once delivered) */
-	uint64_t *head;	  /* per CPU: head as read at the start of this drain */
+	uint64_t *cursor;  /* per CPU: the next byte to read (tail once delivered) */
+	uint64_t *head;	   /* per CPU: head as read at the start of this drain */
+	uint64_t *last_ts; /* per CPU: clock of its newest record delivered */
+	int *busy_cpu;	   /* per drain: the CPUs found writing */
 	/* Names and signatures by number, looked up once: [0] native, [1] i386. */
 	const char *names[TRACE_NABI][TRACE_NR_MAX];
 	const struct moat_syscall_sig *sigs[TRACE_NABI][TRACE_NR_MAX];
@@ -146,6 +148,24 @@ static const struct trace_record *next_record(struct moat_trace *t, int cpu, int
 	return NULL;
 }
 
+/*
+ * The clock of CPU's newest record below its head (walking from the cursor;
+ * a busy CPU's unread records are few) or, without one, of the newest it
+ * delivered.
+ */
+static uint64_t newest_ts(struct moat_trace *t, int cpu, int *err)
+{
+	uint64_t save = t->cursor[cpu], ts = t->last_ts[cpu];
+	const struct trace_record *r;
+
+	while ((r = next_record(t, cpu, err))) {
+		ts = r->ts_ns;
+		t->cursor[cpu] += r->len;
+	}
+	t->cursor[cpu] = save;
+	return ts;
+}
+
 static void release(struct moat_trace *t, int cpu)
 {
 	/* Release: the program may overwrite the bytes once it sees the new tail. */
@@ -159,7 +179,8 @@ static void release(struct moat_trace *t, int cpu)
 static int drain(struct moat_trace *t, bool all)
 {
 	uint64_t limit = UINT64_MAX;
-	int n = 0, err = 0;
+	int n = 0, err = 0, nbusy = 0;
+	int *busy_cpu = t->busy_cpu;
 
 	if (!all) {
 		struct timespec now;
@@ -168,9 +189,28 @@ static int drain(struct moat_trace *t, bool all)
 		limit = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec -
 			MERGE_MARGIN_NS;
 	}
-	/* Heads after the clock: a record older than LIMIT is in them. */
-	for (int c = 0; c < t->ncpu; c++)
+	/*
+	 * After the clock, each CPU's busy flag, then its head: a record not in
+	 * the heads is either one a busy CPU is writing, newer than that CPU's
+	 * last record, or one started after this clock read. Hold back what
+	 * such a record could come before.
+	 */
+	for (int c = 0; c < t->ncpu; c++) {
+		bool busy = __atomic_load_n(&t->pos[c].busy, __ATOMIC_ACQUIRE);
+
 		t->head[c] = __atomic_load_n(&t->pos[c].head, __ATOMIC_ACQUIRE);
+		if (busy && !all)
+			busy_cpu[nbusy++] = c;
+	}
+	for (int i = 0; i < nbusy; i++) {
+		int c = busy_cpu[i];
+		uint64_t last = newest_ts(t, c, &err);
+
+		if (err)
+			goto out;
+		if (last < limit)
+			limit = last;
+	}
 	for (;;) {
 		const struct trace_record *best = NULL;
 		int best_cpu = -1;
@@ -189,6 +229,7 @@ static int drain(struct moat_trace *t, bool all)
 		if (!best)
 			break;
 		t->cursor[best_cpu] += best->len;
+		t->last_ts[best_cpu] = best->ts_ns;
 		err = deliver(t, best);
 		if (err) {
 			if (!t->cb_err)
@@ -372,7 +413,9 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 	}
 	t->cursor = calloc((size_t)t->ncpu, sizeof(*t->cursor));
 	t->head = calloc((size_t)t->ncpu, sizeof(*t->head));
-	if (!t->cursor || !t->head) {
+	t->last_ts = calloc((size_t)t->ncpu, sizeof(*t->last_ts));
+	t->busy_cpu = calloc((size_t)t->ncpu, sizeof(*t->busy_cpu));
+	if (!t->cursor || !t->head || !t->last_ts || !t->busy_cpu) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -552,5 +595,7 @@ void moat_trace_free(struct moat_trace *t)
 	trace_bpf__destroy(t->skel);
 	free(t->cursor);
 	free(t->head);
+	free(t->last_ts);
+	free(t->busy_cpu);
 	free(t);
 }

@@ -66,18 +66,38 @@ static void *thread_getppid(void *arg)
 	return NULL;
 }
 
-/* i386 syscall through int 0x80 from 64-bit code: the kernel sees AUDIT_ARCH_I386. */
-static long int80(long nr)
+/*
+ * i386 syscall through int 0x80 from 64-bit code: the kernel sees
+ * AUDIT_ARCH_I386, and takes the arguments from ebx and ecx.
+ */
+static long int80_2(long nr, long a, long b)
 {
 #if defined(__x86_64__)
 	long ret;
 
-	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr) : "memory", "r8", "r9", "r10", "r11");
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a), "c"(b)
+			 : "memory", "r8", "r9", "r10", "r11");
 	return ret;
 #else
 	(void)nr;
+	(void)a;
+	(void)b;
 	return -ENOSYS;
 #endif
+}
+
+static long int80(long nr)
+{
+	return int80_2(nr, 0, 0);
+}
+
+static volatile sig_atomic_t handled;
+
+static void on_signal(int sig)
+{
+	handled = sig;
 }
 
 static int run(const char *a, char **argv0)
@@ -148,6 +168,14 @@ static int run(const char *a, char **argv0)
 	} else if (!strcmp(a, "int80-getppid")) {
 		r = int80(64); /* i386 getppid */
 		result(a, r < 0 && r > -4096 ? -1 : r, r < 0 ? (int)-r : 0);
+	} else if (!strcmp(a, "int80-dup2")) {
+		r = int80_2(63, 1, 77); /* i386 dup2(1, 77) */
+		result("int80-dup2", r < 0 ? -1 : r, r < 0 ? (int)-r : 0);
+	} else if (!strncmp(a, "handle:", 7)) {
+		/* A handler ran: its return goes through rt_sigreturn. */
+		signal(atoi(a + 7), on_signal);
+		raise(atoi(a + 7));
+		printf("handled=%d\n", (int)handled);
 	} else if (!strcmp(a, "io_uring_setup")) {
 		char params[120];
 

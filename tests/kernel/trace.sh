@@ -166,6 +166,68 @@ check "flood: events were lost (the buffer overran)" '[ "$lost" -gt 0 ]'
 check "flood: received + lost in the stream = $N syscalls" '[ $((got + lost)) = $N ]'
 check "flood: the summary says the same" \
 	'grep -q "^moat trace: $got events, $lost lost$" "$tmp/err"'
+# --- --no-durations: the same calls, untimed (no entry hook for most of them)
+start --comm syscall_mix --json --no-durations
+(cd "$tmp" && "$H/syscall_mix")
+stop
+jq -r 'select(.syscall) | "\(.syscall) \(if .errno then 1 else 0 end)"' "$tmp/out" |
+	awk '{ c[$1]++; e[$1] += $2 } END { for (k in c) print k, c[k], e[k] }' |
+	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/got2"
+check "--no-durations: per-syscall calls and errors equal strace -f -c's" 'diff "$tmp/want" "$tmp/got2" >&2'
+check "--no-durations: no duration in any record" \
+	'[ -s "$tmp/out" ] && ! grep -q dur_ns "$tmp/out"'
+check "--no-durations: exit_group still written (at entry)" \
+	'[ "$(jq -r "select(.syscall == \"exit_group\") | .pid" "$tmp/out" | sort -u | wc -l)" = 2 ]'
+start --comm syscall_mix -e openat --no-durations
+(cd "$tmp" && "$H/syscall_mix" /etc/hostname)
+stop
+check "--no-durations: text lines end with the result, paths still read" \
+	'grep -q "openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY|O_CLOEXEC, 0*) = [0-9]*$" "$tmp/out" && ! grep -q "<" "$tmp/out"'
+
+# --- calls a seccomp filter answered never reach sys_enter: still traced
+P=$H/sandbox_probe
+printf 'default allow\nerrno EACCES getppid\n' >"$tmp/deny.moat"
+"$MOAT" trace --json -e getppid -o "$tmp/sec.json" -- "$MOAT" run -q -p "$tmp/deny.moat" -- "$P" getppid \
+	>"$tmp/sec.out" 2>"$tmp/err"
+check "seccomp-denied call: the program got EACCES" 'grep -qx getppid=EACCES "$tmp/sec.out"'
+check "seccomp-denied call: traced with its errno, untimed (no entry)" \
+	'[ "$(jq -c "select(.comm == \"sandbox_probe\")" "$tmp/sec.json")" != "" ] &&
+	 jq -e "select(.comm == \"sandbox_probe\") | .errno == \"EACCES\" and .ret == -13 and (has(\"dur_ns\") | not)" "$tmp/sec.json" | grep -qvx false'
+
+# --- int 0x80 (i386 ABI): i386 number and argument registers; rt_sigreturn named
+if [ "$(uname -m)" = x86_64 ]; then
+	"$MOAT" trace --json -e dup2,tgkill,rt_sigreturn -o "$tmp/abi.json" -- "$P" int80-dup2 handle:10 \
+		>"$tmp/abi.out" 2>"$tmp/err"
+	check "int 0x80 dup2(1, 77): i386 call, its arguments from ebx/ecx, result 77" \
+		'jq -e "select(.syscall == \"dup2\") | .arch == \"i386\" and .nr == 63 and .args == [\"1\", \"77\"] and .ret == 77" "$tmp/abi.json" | grep -qx true'
+	check "rt_sigreturn after the handler: named (the number is gone at exit), after tgkill" \
+		'[ "$(jq -r .syscall "$tmp/abi.json" | tr "\n" " ")" = "dup2 tgkill rt_sigreturn " ]'
+	"$MOAT" trace -e dup2 --no-durations -o "$tmp/abi.txt" -- "$P" int80-dup2 >"$tmp/abi.out" 2>"$tmp/err"
+	check "int 0x80 in text: dup2[i386](1, 77) = 77" 'grep -q " dup2\[i386\](1, 77) = 77$" "$tmp/abi.txt"'
+else
+	ok "int 0x80 # SKIP not x86_64"
+fi
+
+# --- several CPUs' rings merged by time: three floods at once, every
+# record's time at or after the one before it (--no-durations: lines show
+# the exit time, the order the rings are merged in)
+start --comm getppid_flood -e getppid --no-durations --json
+"$H/getppid_flood" 100000 &
+f1=$!
+"$H/getppid_flood" 100000 &
+f2=$!
+"$H/getppid_flood" 100000
+wait $f1 $f2
+stop
+jq -r 'select(.ts_ns) | "\(.ts_ns) \(.pid)"' "$tmp/out" >"$tmp/order"
+awk 'NR > 1 && $1 < p { inv++ } NR > 1 && $2 != q { sw++ } { p = $1; q = $2 }
+	END { printf "# merge: %d records, %d switches between processes, %d out of order\n", NR, sw, inv }' \
+	"$tmp/order"
+check "merge: records of three processes on several CPUs, in time order" \
+	'[ "$(wc -l <"$tmp/order")" -gt 1000 ] && awk "NR > 1 && \$1 < p { exit 1 } { p = \$1 }" "$tmp/order"'
+check "merge: received + lost = 300000" \
+	'[ $(( $(wc -l <"$tmp/order") + $(jq -r "select(.lost) | .lost" "$tmp/out" | awk "{ s += \$1 } END { print s + 0 }") )) = 300000 ]'
+
 # --- unprivileged: a clear error, not a crash
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$MOAT" trace -e getppid 2>"$tmp/err"

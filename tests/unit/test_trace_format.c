@@ -18,6 +18,7 @@ static struct moat_trace_event base_event(void)
 
 	ev.ts_ns = TS;
 	ev.dur_ns = 1234567; /* 0.001234 s */
+	ev.timed = true;
 	ev.pid = 100;
 	ev.tid = 101;
 	ev.nr = 110;
@@ -53,6 +54,14 @@ static void test_text_error_and_noreturn(void **state)
 	ev.ret = -4095 - 1; /* not an errno: a plain negative number */
 	moat_trace_format(&ev, buf, sizeof(buf));
 	assert_non_null(strstr(buf, ") = -4096 <"));
+	ev.timed = false; /* the line ends with the result */
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_string_equal(buf + strlen(buf) - 9, ") = -4096");
+	ev.arch = MOAT_ARCH_I386; /* an int 0x80 call is marked as moat run marks it */
+	ev.name = "dup2";
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " dup2[i386]("));
+	ev.arch = MOAT_ARCH_X86_64;
 	ev.noreturn = true;
 	ev.name = "exit_group";
 	moat_trace_format(&ev, buf, sizeof(buf));
@@ -148,6 +157,15 @@ static void test_json_parses_and_escapes(void **state)
 	assert_null(json_object_get(o, "ret"));
 	assert_null(json_object_get(o, "dur_ns"));
 	json_decref(o);
+	/* Untimed (--no-durations, or no entry seen): a result, no duration. */
+	ev.noreturn = false;
+	ev.timed = false;
+	moat_trace_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_non_null(json_object_get(o, "ret"));
+	assert_null(json_object_get(o, "dur_ns"));
+	json_decref(o);
 }
 
 static void test_seccomp_formats(void **state)
@@ -195,6 +213,9 @@ static void test_new_rejects_bad_options(void **state)
 	assert_null(moat_trace_new(&o, &ops));
 	assert_int_equal(errno, EINVAL);
 	o.buffer_bytes = 2048; /* below a page */
+	assert_null(moat_trace_new(&o, &ops));
+	assert_int_equal(errno, EINVAL);
+	o.buffer_bytes = 8u << 20; /* above the 4 MiB a map value can hold */
 	assert_null(moat_trace_new(&o, &ops));
 	assert_int_equal(errno, EINVAL);
 }
