@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * `moat bench`'s eBPF side: three programs on tp_btf/sys_enter, one attached
- * at a time, to price what observing syscalls costs: nothing but the
- * tracepoint (bench_empty), in-kernel counting per syscall number
+ * `moat bench`'s eBPF side: programs on tp_btf/sys_enter and sys_exit, one
+ * scenario at a time, to price what observing syscalls costs: nothing but
+ * the tracepoint (bench_empty; bench_empty_exit; both), a clock read per
+ * call at exit (bench_clock), in-kernel counting per syscall number
  * (bench_count, what `moat record` needs), and one ringbuf event per syscall
- * (bench_ringbuf, what `moat trace` needs).
+ * (bench_ringbuf).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -31,10 +32,31 @@ struct {
 
 /* Events the ringbuf had no room for: counted, never silently lost. */
 __u64 drops = 0;
+/* bench_clock: clock reads made for the target (and their sum, so none is optimised out). */
+__u64 clock_reads = 0;
+__u64 clock_sum = 0;
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bench_empty, struct pt_regs *regs, long id)
 {
+	return 0;
+}
+
+/* The floors `moat trace` builds on: an empty program at exit, and one at each end. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(bench_empty_exit, struct pt_regs *regs, long ret)
+{
+	return 0;
+}
+
+/* What one timestamp per event costs on top (bpf_ktime_get_ns: the clocksource read). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(bench_clock, struct pt_regs *regs, long ret)
+{
+	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid)
+		return 0;
+	clock_sum += bpf_ktime_get_ns();
+	clock_reads++;
 	return 0;
 }
 

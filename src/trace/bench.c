@@ -58,7 +58,7 @@ static const struct {
 
 enum kind { K_BARE, K_SECCOMP, K_NOTIFY, K_EBPF, K_PTRACE };
 enum policy_kind { P_NONE, P_CACHED, P_ARGCHECK, P_DENIED, P_NOTIFY };
-enum bpf_prog_kind { B_NONE, B_EMPTY, B_COUNT, B_RINGBUF };
+enum bpf_prog_kind { B_NONE, B_EMPTY, B_EMPTY_EXIT, B_EMPTY_PAIR, B_CLOCK, B_COUNT, B_RINGBUF };
 
 static const struct mechanism {
 	const char *name, *title;
@@ -102,6 +102,12 @@ static const struct mechanism {
 	  false, 1, B_NONE, "seccomp.notify.round_trip", NULL, "allow", 0 },
 	{ "ebpf-empty", "eBPF: empty program on tp_btf/sys_enter", K_EBPF, P_NONE, false, 0,
 	  B_EMPTY, "bpf.prog.tp_btf", NULL, "allow", 0 },
+	{ "ebpf-empty-exit", "eBPF: empty program on tp_btf/sys_exit", K_EBPF, P_NONE, false, 0,
+	  B_EMPTY_EXIT, "bpf.prog.tp_btf", NULL, "allow", 0 },
+	{ "ebpf-empty-pair", "eBPF: empty programs on sys_enter and sys_exit", K_EBPF, P_NONE,
+	  false, 0, B_EMPTY_PAIR, "bpf.prog.tp_btf", NULL, "allow", 0 },
+	{ "ebpf-clock", "eBPF: a clock read (bpf_ktime_get_ns) at sys_exit", K_EBPF, P_NONE, false,
+	  0, B_CLOCK, "bpf.prog.tp_btf", NULL, "allow", 0 },
 	{ "ebpf-count", "eBPF: in-kernel count per syscall (array map)", K_EBPF, P_NONE, false, 0,
 	  B_COUNT, "bpf.prog.tp_btf", NULL, "allow", 0 },
 	{ "ebpf-ringbuf", "eBPF: one ringbuf event per syscall, consumed", K_EBPF, P_NONE, false, 0,
@@ -504,8 +510,8 @@ static int run_ebpf(const struct mechanism *m, enum workload wl, struct shared *
 		    const struct bench_cfg *cfg)
 {
 	struct bench_bpf *skel = NULL;
-	struct bpf_program *chosen;
-	struct bpf_link *link = NULL;
+	struct bpf_program *chosen, *second;
+	struct bpf_link *link = NULL, *link2 = NULL;
 	struct ring_buffer *rb = NULL;
 	uint64_t events = 0;
 	int go[2], st = 0, err = 0;
@@ -546,10 +552,19 @@ static int run_ebpf(const struct mechanism *m, enum workload wl, struct shared *
 		goto out;
 	}
 	skel->rodata->target_tgid = (uint32_t)pid;
-	chosen = m->prog == B_EMPTY   ? skel->progs.bench_empty
-		 : m->prog == B_COUNT ? skel->progs.bench_count
-				      : skel->progs.bench_ringbuf;
+	chosen = m->prog == B_EMPTY	   ? skel->progs.bench_empty
+		 : m->prog == B_EMPTY_EXIT ? skel->progs.bench_empty_exit
+		 : m->prog == B_EMPTY_PAIR ? skel->progs.bench_empty
+		 : m->prog == B_CLOCK	   ? skel->progs.bench_clock
+		 : m->prog == B_COUNT	   ? skel->progs.bench_count
+					   : skel->progs.bench_ringbuf;
+	/* The pair's second program: the empty one at exit. */
+	second = m->prog == B_EMPTY_PAIR ? skel->progs.bench_empty_exit : NULL;
 	bpf_program__set_autoload(skel->progs.bench_empty, chosen == skel->progs.bench_empty);
+	bpf_program__set_autoload(skel->progs.bench_empty_exit,
+				  chosen == skel->progs.bench_empty_exit ||
+					  second == skel->progs.bench_empty_exit);
+	bpf_program__set_autoload(skel->progs.bench_clock, chosen == skel->progs.bench_clock);
 	bpf_program__set_autoload(skel->progs.bench_count, chosen == skel->progs.bench_count);
 	bpf_program__set_autoload(skel->progs.bench_ringbuf, chosen == skel->progs.bench_ringbuf);
 	err = bench_bpf__load(skel);
@@ -558,9 +573,11 @@ static int run_ebpf(const struct mechanism *m, enum workload wl, struct shared *
 		goto out;
 	}
 	link = bpf_program__attach(chosen);
-	if (!link) {
+	if (link && second)
+		link2 = bpf_program__attach(second);
+	if (!link || (second && !link2)) {
 		err = errno;
-		fail_step(sh, "attaching to tp_btf/sys_enter", err);
+		fail_step(sh, "attaching to tp_btf/sys_enter or sys_exit", err);
 		goto out;
 	}
 	if (m->prog == B_RINGBUF) {
@@ -588,6 +605,8 @@ static int run_ebpf(const struct mechanism *m, enum workload wl, struct shared *
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 		reaped = true;
+		if (m->prog == B_CLOCK)
+			sh->observed = skel->bss->clock_reads;
 		if (m->prog == B_COUNT) {
 			int fd = bpf_map__fd(skel->maps.counts);
 			uint32_t keys[2] = { wl == W_GETPPID ? SYS_getppid : SYS_write, SYS_read };
@@ -608,6 +627,7 @@ out:
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 	ring_buffer__free(rb);
+	bpf_link__destroy(link2);
 	bpf_link__destroy(link);
 	bench_bpf__destroy(skel);
 	if (err)
@@ -759,6 +779,11 @@ static void judge(struct moat_bench_result *r, const struct mechanism *m, enum w
 			snprintf(r->verdict + n, sizeof(r->verdict) - (size_t)n,
 				 "; the map counted %llu per measured syscall (>= %llu)",
 				 (unsigned long long)sh->observed, (unsigned long long)per_call);
+		} else if (m->prog == B_CLOCK) {
+			r->verdict_ok = r->verdict_ok && sh->observed >= calls;
+			snprintf(r->verdict + n, sizeof(r->verdict) - (size_t)n,
+				 "; %llu clock reads (>= %llu calls)",
+				 (unsigned long long)sh->observed, (unsigned long long)calls);
 		} else if (m->prog == B_RINGBUF) {
 			r->verdict_ok = r->verdict_ok && sh->observed + sh->drops >= calls;
 			snprintf(r->verdict + n, sizeof(r->verdict) - (size_t)n,
