@@ -7,7 +7,9 @@
 # Prints a Markdown table: per getppid, the traced thread's CPU ns (load from
 # other processes does not count; but a ptrace tracer's work happens outside
 # the thread, so for strace only the wall-clock column is meaningful) and the
-# wall-clock ns; best of RUNS each, ratios against bare.
+# wall-clock ns; best of RUNS each, ratios against bare. The loop is pinned to
+# the last CPU (the tracers' readers run on the others), as in `moat bench`,
+# whose floor scenarios (hooks, a clock read) follow in the same run.
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -26,11 +28,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+CPU=$(($(nproc) - 1))
 # best N CMD...: "CPU WALL", the lowest of each over $RUNS runs of the loop.
 best() {
 	n=$1
 	shift
-	for _ in $(seq "$RUNS"); do "$@" "$G" "$n"; done >"$tmp/runs"
+	for _ in $(seq "$RUNS"); do "$@" taskset -c $CPU "$G" "$n"; done >"$tmp/runs"
 	echo "$(sort -n -k1 "$tmp/runs" | head -1 | cut -d' ' -f1) $(sort -n -k2 "$tmp/runs" | head -1 | cut -d' ' -f2)"
 }
 plain() { "$@"; }
@@ -66,7 +69,16 @@ wait_ready tracing
 v=$(best $N plain)
 stop_tracer
 row "moat trace -e getppid -o FILE (text)" "$v"
+timed=$v
 moat_lost=$(sed -n 's/^moat trace: \([0-9]*\) events, \([0-9]*\) lost$/\2/p' "$tmp/err")
+
+"$MOAT" trace --comm getppid_loop -e getppid --no-durations -o "$tmp/trace.txt" 2>"$tmp/err" &
+tpid=$!
+wait_ready tracing
+v=$(best $N plain)
+stop_tracer
+row "moat trace --no-durations -e getppid -o FILE (text)" "$v"
+untimed=$v
 
 "$MOAT" trace --comm getppid_loop -e getppid --json -o "$tmp/trace.json" 2>"$tmp/err" &
 tpid=$!
@@ -127,7 +139,24 @@ echo "| file size | $(du -m "$tmp/flood.txt" | cut -f1) MiB |"
 printf '| events/s (received / wall time of the flood) | %.0f |\n' "$(echo "$got / ($t1 - $t0)" | bc -l)"
 printf '| events per CPU second of the reader (moat) | %.0f |\n' \
 	"$(echo "$got / ($ticks / $hz)" | bc -l)"
+# strace against moat trace, wall clock: the ratio of the times per call,
+# and the ratio of what each adds to a bare call (the overhead).
+vs_strace() {
+	set -- "$1" ${2#* } ${strace_v#* } ${bare#* }
+	printf '| %s | %.0fx | %.0fx |\n' "$1" "$(echo "$3 / $2" | bc -l)" \
+		"$(echo "($3 - $4) / ($2 - $4)" | bc -l)"
+}
+echo
+echo "| strace -f against | time per call | overhead (time added to a bare call) |"
+echo "|---|---|---|"
+vs_strace "moat trace (durations)" "$timed"
+vs_strace "moat trace --no-durations" "$untimed"
+
+# The floors in the same run: what any tracer hooking the syscall
+# tracepoints pays here before it records anything.
+echo
+"$MOAT" bench --only bare,ebpf-empty,ebpf-empty-exit,ebpf-empty-pair,ebpf-clock --runs "$RUNS" \
+	--cpu $CPU 2>/dev/null | sed -n '/^MECHANISM/,$p'
 echo
 echo "moat trace lost during the overhead runs: ${moat_lost:-?}"
-printf 'strace / moat trace (text): see the table; machine: %s, load %s\n' \
-	"$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'machine: %s, %s CPUs, load %s\n' "$(uname -r)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
