@@ -41,6 +41,7 @@ struct moat_record_losses {
 	uint64_t nr_range;    /* syscalls with a number >= MOAT_RECORD_NR_MAX */
 	uint64_t track_full;  /* forked processes not followed: the pid set was full */
 	uint64_t arg_read;    /* clone3 flags unreadable in user memory */
+	uint64_t missed;      /* program runs the kernel skipped (its recursion guard) */
 };
 
 struct moat_recording {

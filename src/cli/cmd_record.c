@@ -313,6 +313,11 @@ static void report_losses(const struct moat_recording *r)
 		fprintf(stderr,
 			"moat record: warning: %" PRIu64 " clone3 calls had unreadable flags\n",
 			l->arg_read);
+	if (l->missed)
+		fprintf(stderr,
+			"moat record: warning: %" PRIu64 " syscalls were not counted (the "
+			"kernel skipped the program: it was already running on that CPU)\n",
+			l->missed);
 	if (l->nr_range)
 		fprintf(stderr,
 			"moat record: warning: %" PRIu64 " syscalls with numbers >= %u were "

@@ -148,13 +148,14 @@ int moat_recording_merge(struct moat_recording *dst, const struct moat_recording
 	dst->losses.nr_range += src->losses.nr_range;
 	dst->losses.track_full += src->losses.track_full;
 	dst->losses.arg_read += src->losses.arg_read;
+	dst->losses.missed += src->losses.missed;
 	return 0;
 }
 
 uint64_t moat_recording_lost(const struct moat_recording *r)
 {
 	return r->losses.values_full + r->losses.nr_range + r->losses.track_full +
-	       r->losses.arg_read;
+	       r->losses.arg_read + r->losses.missed;
 }
 
 /* Flag-like arguments: small sets of distinct values, meaningful for a policy. */

@@ -149,3 +149,17 @@ int moat_bpf_lost_sum(const struct bpf_map *map, uint64_t *lost, uint64_t *repor
 	free(v);
 	return err;
 }
+
+uint64_t moat_bpf_prog_misses(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = prog ? bpf_program__fd(prog) : -1;
+
+	if (fd < 0)
+		return 0; /* not loaded: it never ran */
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}

@@ -9,6 +9,7 @@
 #include "moat/trace.h"
 
 struct bpf_map;
+struct bpf_program;
 
 /* Fills the kernel filter from F (excluding the caller itself). 0 or -EINVAL. */
 int moat_bpf_filter_fill(struct moat_bpf_filter *out, const struct moat_trace_filter *f);
@@ -23,6 +24,12 @@ void moat_bpf_quiet(void);
 int64_t moat_mono_to_real_ns(void);
 /* Sums the per-CPU struct moat_lost counters of MAP (lost.bpf.h). 0 or -errno. */
 int moat_bpf_lost_sum(const struct bpf_map *map, uint64_t *lost, uint64_t *reported);
+/*
+ * Runs of PROG the kernel skipped because the program was already running
+ * on that CPU (its recursion guard): events lost without the program ever
+ * seeing them. 0 when PROG is not loaded or the kernel cannot say.
+ */
+uint64_t moat_bpf_prog_misses(const struct bpf_program *prog);
 /* An errno for a failed libbpf load/attach: EPERM, EOPNOTSUPP or the error. */
 int moat_bpf_load_errno(int err);
 

@@ -14,6 +14,7 @@
 #include "moat/record.h"
 #include "moat/track.h"
 #include "record.skel.h"
+#include "trace/bpfutil.h"
 
 struct moat_recorder {
 	struct record_bpf *skel;
@@ -249,6 +250,7 @@ static int collect_losses(struct moat_recorder *rec, struct moat_recording *r)
 	r->losses.nr_range = sum[REC_LOSS_NR_RANGE];
 	r->losses.track_full = sum[REC_LOSS_TRACK_FULL];
 	r->losses.arg_read = sum[REC_LOSS_ARG_READ];
+	r->losses.missed = moat_bpf_prog_misses(rec->skel->progs.record_sys_enter);
 	return 0;
 }
 

@@ -353,6 +353,9 @@ int moat_top_read(struct moat_top *t, struct moat_top_snapshot *snap)
 	qsort(rows, nrows, sizeof(*rows), row_cmp_time);
 	qsort(procs, nprocs, sizeof(*procs), row_cmp_time);
 	moat_bpf_lost_sum(t->skel->maps.lost_map, &lost, &reported);
+	/* Runs the kernel skipped (recursion guard): calls not counted, never silently. */
+	lost += moat_bpf_prog_misses(t->skel->progs.top_enter) +
+		moat_bpf_prog_misses(t->skel->progs.top_exit);
 	snap->ts_ns = now + t->mono_to_real;
 	snap->interval_ns = now - t->last_mono;
 	snap->rows = rows;

@@ -543,7 +543,7 @@ static void wait_writers(struct moat_trace *t)
 
 int moat_trace_stop(struct moat_trace *t)
 {
-	uint64_t reported = 0, rest;
+	uint64_t reported = 0, rest, misses;
 	int err = 0;
 
 	if (t->stopped)
@@ -564,6 +564,14 @@ int moat_trace_stop(struct moat_trace *t)
 	 * happened after the last record of its CPU.
 	 */
 	rest = t->lost_total > reported ? t->lost_total - reported : 0;
+	/*
+	 * Runs the kernel skipped (a program already running on that CPU: not
+	 * expected at the syscall tracepoints, where preemption is off, but
+	 * never to be lost silently). A skipped entry only loses a duration.
+	 */
+	misses = moat_bpf_prog_misses(t->skel->progs.trace_exit);
+	t->lost_total += misses;
+	rest += misses;
 	if (rest && t->ops.lost && !t->cb_err)
 		err = t->ops.lost(rest, true, t->ops.ctx);
 	return err ? err : t->cb_err;
