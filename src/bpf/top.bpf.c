@@ -14,11 +14,14 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u8 sys_on[TOP_NR_MAX] = {};
+#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h, not in BTF */
+
+/* Per ABI: [0] native numbers, [1] i386 ones (int 0x80 on x86_64). */
+const volatile __u8 sys_on[2][TOP_NR_MAX] = {};
 const volatile __u8 other_on = 0;
-const volatile __u32 nr_exit = 0xffffffff;
-const volatile __u32 nr_exit_group = 0xffffffff;
-const volatile __u32 nr_execve = 0xffffffff;
+const volatile __u32 nr_exit[2] = { 0xffffffff, 0xffffffff };
+const volatile __u32 nr_exit_group[2] = { 0xffffffff, 0xffffffff };
+const volatile __u32 nr_execve[2] = { 0xffffffff, 0xffffffff };
 
 struct top_inflight {
 	__u64 ts_ns;
@@ -118,23 +121,29 @@ static __always_inline void account(__u32 tgid, __u32 nr, __u64 dur, long ret, b
 SEC("tp_btf/sys_enter")
 int BPF_PROG(top_enter, struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
 	struct top_inflight *in;
-	__u32 nr = id;
+	__u32 nr = id, abi = 0;
 	__u8 on;
 
-	if (id < 0 || !moat_filter_current(pid_tgid))
+	if (id < 0 || !moat_filter_task(task, tgid))
 		return 0;
-	on = nr < TOP_NR_MAX ? sys_on[nr & (TOP_NR_MAX - 1)] : other_on;
+#if defined(__TARGET_ARCH_x86)
+	/* int 0x80: an i386 number, counted apart from the native call of that number. */
+	abi = (task->thread_info.status & TS_COMPAT) ? 1 : 0;
+#endif
+	on = nr < TOP_NR_MAX ? sys_on[abi & 1][nr & (TOP_NR_MAX - 1)] : other_on;
 	if (!on)
 		return 0;
-	if (nr == nr_exit || nr == nr_exit_group) {
+	if (nr == nr_exit[abi & 1] || nr == nr_exit_group[abi & 1]) {
 		/* No sys_exit follows: count the call now, with no duration. */
-		account(pid_tgid >> 32, nr, 0, 0, false);
+		account(tgid, abi ? nr | TOP_NR_I386 : nr, 0, 0, false);
 		return 0;
 	}
-	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (abi)
+		nr |= TOP_NR_I386;
+	in = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!in) {
 		lost_count(NULL);
 		return 0;
@@ -158,6 +167,6 @@ int BPF_PROG(top_exit, struct pt_regs *regs, long ret)
 	now = bpf_ktime_get_ns();
 	/* A successful execve renames the process: refresh its comm. */
 	account(bpf_get_current_pid_tgid() >> 32, in->nr, now - in->ts_ns, ret,
-		ret == 0 && in->nr == nr_execve);
+		ret == 0 && (in->nr == nr_execve[0] || in->nr == (nr_execve[1] | TOP_NR_I386)));
 	return 0;
 }

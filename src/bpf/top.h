@@ -18,9 +18,12 @@
 /* Latency histogram: bucket 0 holds 0 ns, bucket b (1..) [2^(b-1), 2^b) ns; the last also more. */
 #define TOP_NBUCKETS 40
 
+/* In a key's nr: an i386 number (int 0x80 from a 64-bit task), not a native one. */
+#define TOP_NR_I386 0x80000000u
+
 struct top_key {
 	__u32 pid; /* tgid */
-	__u32 nr;
+	__u32 nr;  /* | TOP_NR_I386 for an i386 call */
 };
 
 struct top_stats {

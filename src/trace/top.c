@@ -38,6 +38,7 @@ struct moat_top {
 	enum moat_arch native;
 	const char *names[TOP_NR_MAX];
 	char unnamed[TOP_NR_MAX][16];
+	char names32[TOP_NR_MAX][32]; /* "name[i386]", made when first needed */
 };
 
 static uint64_t mono_ns(void)
@@ -57,22 +58,39 @@ static int setup_rodata(struct top_bpf *skel, const struct moat_top_opts *o, enu
 	err = moat_bpf_filter_fill((struct moat_bpf_filter *)&ro->filter, &o->filter);
 	if (err)
 		return err;
-	if (o->filter.syscalls) {
-		for (size_t i = 0; i < o->filter.nsyscalls; i++) {
-			if (o->filter.syscalls[i] >= TOP_NR_MAX)
-				return -EINVAL;
-			ro->sys_on[o->filter.syscalls[i]] = 1;
+	for (int abi = 0; abi < 2; abi++) {
+		/* i386 (int 0x80) only beside x86_64. */
+		enum moat_arch arch = abi == 0 ? native : MOAT_ARCH_I386;
+		uint8_t *on = (uint8_t *)ro->sys_on[abi];
+
+		if (abi && native != MOAT_ARCH_X86_64)
+			break;
+		if (!o->filter.syscalls) {
+			memset(on, 1, TOP_NR_MAX);
+		} else {
+			for (size_t i = 0; i < o->filter.nsyscalls; i++) {
+				const char *name;
+
+				if (o->filter.syscalls[i] >= TOP_NR_MAX)
+					return -EINVAL;
+				/* -e names native calls; an int 0x80 call of that name is the same. */
+				name = moat_syscall_name(native, o->filter.syscalls[i]);
+				nr = abi == 0 ? o->filter.syscalls[i]
+				     : name   ? moat_syscall_nr(arch, name)
+					      : -1;
+				if (nr >= 0 && nr < TOP_NR_MAX)
+					on[nr] = 1;
+			}
 		}
-	} else {
-		memset((void *)ro->sys_on, 1, sizeof(ro->sys_on));
-		ro->other_on = 1;
+		if ((nr = moat_syscall_nr(arch, "exit")) >= 0)
+			((uint32_t *)ro->nr_exit)[abi] = (uint32_t)nr;
+		if ((nr = moat_syscall_nr(arch, "exit_group")) >= 0)
+			((uint32_t *)ro->nr_exit_group)[abi] = (uint32_t)nr;
+		if ((nr = moat_syscall_nr(arch, "execve")) >= 0)
+			((uint32_t *)ro->nr_execve)[abi] = (uint32_t)nr;
 	}
-	if ((nr = moat_syscall_nr(native, "exit")) >= 0)
-		ro->nr_exit = (uint32_t)nr;
-	if ((nr = moat_syscall_nr(native, "exit_group")) >= 0)
-		ro->nr_exit_group = (uint32_t)nr;
-	if ((nr = moat_syscall_nr(native, "execve")) >= 0)
-		ro->nr_execve = (uint32_t)nr;
+	if (!o->filter.syscalls)
+		ro->other_on = 1;
 	return 0;
 }
 
@@ -236,7 +254,7 @@ static int read_map(struct moat_top *t, struct entry **out, size_t *n)
 static void fill_row(struct moat_top_row *r, const struct top_key *k, const struct top_stats *d)
 {
 	r->pid = k->pid;
-	r->nr = k->nr;
+	r->nr = k->nr & ~TOP_NR_I386; /* the name says i386 */
 	r->calls = d->calls;
 	r->errors = d->errors;
 	r->total_ns = d->total_ns;
@@ -244,12 +262,29 @@ static void fill_row(struct moat_top_row *r, const struct top_key *k, const stru
 	r->p99_ns = percentile(d->hist, d->calls, 0.99);
 }
 
-static const char *name_of(const struct moat_top *t, uint32_t nr)
+static const char *name_of(struct moat_top *t, uint32_t nr)
 {
 	const char *n;
 
 	if (nr < TOP_NR_MAX)
 		return t->names[nr];
+	if ((nr & TOP_NR_I386) && (nr & ~TOP_NR_I386) < TOP_NR_MAX) {
+		/* As moat run and moat trace name them: the i386 call, marked. */
+		char *buf = t->names32[nr & ~TOP_NR_I386];
+
+		if (!buf[0]) {
+			char num[16];
+
+			n = moat_syscall_name(MOAT_ARCH_I386, nr & ~TOP_NR_I386);
+			if (!n) {
+				moat_syscall_format(MOAT_ARCH_I386, nr & ~TOP_NR_I386, num,
+						    sizeof(num));
+				n = num;
+			}
+			snprintf(buf, sizeof(t->names32[0]), "%s[i386]", n);
+		}
+		return buf;
+	}
 	/* x32 calls reach a 64-bit kernel's tracepoint with __X32_SYSCALL_BIT set. */
 	n = (nr & MOAT_X32_SYSCALL_BIT) ? moat_syscall_name(MOAT_ARCH_X32, nr) : NULL;
 	return n ? n : "unknown";

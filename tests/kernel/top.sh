@@ -73,4 +73,16 @@ check "-e getppid: exactly the 12345 getppid calls, nothing else" \
 check "-n 2: two documents, exit 0" '[ $? = 0 ] && [ "$(grep -c . "$tmp/out2")" = 2 ]'
 "$MOAT" top --comm this-name-is-too-long 2>/dev/null
 check "a comm longer than 15 bytes is a usage error" '[ $? = 2 ]'
+# int 0x80 from a 64-bit program: an i386 call, counted as such (i386 dup2 is
+# 63, which natively is uname: it must not be counted as that)
+if [ "$(uname -m)" = x86_64 ]; then
+	start --comm sandbox_probe -e dup2,uname -i 0.2
+	"$H/sandbox_probe" int80-dup2 >/dev/null
+	sleep 0.3
+	stop
+	check "int 0x80 dup2: one dup2[i386] call, no uname" \
+		'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls)\"" "$tmp/out" | sort | uniq | tr "\n" " ")" = "dup2[i386] 1 " ]'
+else
+	ok "int 0x80 # SKIP not x86_64"
+fi
 echo "1..$n"
