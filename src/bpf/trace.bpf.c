@@ -50,6 +50,7 @@ static void track_loss_full(void)
 /* What the entry program leaves for the exit program of the same call. */
 struct trace_inflight {
 	__u64 ts_ns;
+	__u32 tid; /* whose call (in the per-CPU slot) */
 	__u32 nr;
 	__u32 active; /* entered, not yet exited */
 	__u32 flags;  /* TRACE_EV_STR*_FAULT */
@@ -58,12 +59,45 @@ struct trace_inflight {
 	char str[TRACE_NSTR * TRACE_STR_MAX];
 };
 
+/*
+ * Where an entry is kept: in a per-CPU slot, which costs an inlined array
+ * lookup, not a task storage lookup. A call that sleeps or is preempted
+ * leaves its CPU: sched_switch then moves its entry into the thread's task
+ * storage, where its exit (on whatever CPU) finds it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct trace_inflight);
+} entry_slot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct trace_inflight);
 } inflight SEC(".maps");
+
+static __always_inline struct trace_inflight *slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&entry_slot, &zero);
+}
+
+/*
+ * The entry of the current thread's call, wherever it is (NULL: none); the
+ * caller checks its number and clears active.
+ */
+static __always_inline struct trace_inflight *find_entry(struct task_struct *task, __u32 tid)
+{
+	struct trace_inflight *s = slot();
+
+	if (s && s->active && s->tid == tid)
+		return s;
+	return bpf_task_storage_get(&inflight, task, NULL, 0);
+}
 
 /* cpu -> that CPU's ring; value_size (= ring_bytes) and max_entries set by the loader. */
 struct {
@@ -373,11 +407,10 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 		commit(pos, head, TRACE_RECORD_HDR_SIZE, l, lost_before);
 		return 0;
 	}
-	in = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!in) {
-		/* The exit still writes the record, untimed, its strings read then. */
-		return 0;
-	}
+	in = slot();
+	if (!in)
+		return 0; /* cannot happen (CPU in range); the exit writes the record untimed */
+	in->tid = (__u32)pid_tgid;
 	in->nr = nr;
 	in->flags = 0;
 	in->str_arg[0] = in->str_arg[1] = 0xff;
@@ -416,7 +449,7 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 		 * (-1, so that the call is not restarted): only its entry names it.
 		 * The loader makes sigreturns entry calls when they are traced.
 		 */
-		in = bpf_task_storage_get(&inflight, task, NULL, 0);
+		in = find_entry(task, (__u32)pid_tgid);
 		if (!in || !in->active ||
 		    (in->nr != nrs[compat & 1].rt_sigreturn && in->nr != nrs[compat & 1].sigreturn))
 			return 0;
@@ -430,7 +463,7 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	if (!(conf & TRACE_CONF_ON))
 		return 0;
 	if (conf & TRACE_CONF_ENTRY) {
-		in = bpf_task_storage_get(&inflight, task, NULL, 0);
+		in = find_entry(task, (__u32)pid_tgid);
 		if (in && in->active && in->nr == nr) {
 			/* Its entry passed the filters: the call is traced whatever changed since. */
 			in->active = 0;
@@ -505,6 +538,26 @@ traced:
 		r->str_len[0] = r->str_len[1] = 0;
 	}
 	commit(pos, head, len, l, lost_before);
+	return 0;
+}
+
+/*
+ * A thread leaves its CPU in the middle of a call (it sleeps, or is
+ * preempted): its entry moves from the CPU's slot to its task storage, before
+ * another thread's entry can take the slot. Loaded with trace_enter.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(trace_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct trace_inflight *s = slot(), *st;
+
+	if (!s || !s->active || s->tid != (__u32)prev->pid)
+		return 0;
+	st = bpf_task_storage_get(&inflight, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* No room: the call's record is still written at exit, untimed. */
+	if (st)
+		__builtin_memcpy(st, s, sizeof(*st));
+	s->active = 0;
 	return 0;
 }
 

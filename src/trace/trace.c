@@ -446,6 +446,7 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 	t->follow = opts->follow;
 	/* Without entry work the sys_enter hook would only cost (about 0.4x a getppid here). */
 	bpf_program__set_autoload(t->skel->progs.trace_enter, entry);
+	bpf_program__set_autoload(t->skel->progs.trace_switch, entry);
 	/* Without a tree to follow, fork/exec/exit hooks would only cost. */
 	bpf_program__set_autoload(t->skel->progs.trace_fork, opts->follow);
 	bpf_program__set_autoload(t->skel->progs.trace_exec, opts->follow);

@@ -166,6 +166,12 @@ check "flood: events were lost (the buffer overran)" '[ "$lost" -gt 0 ]'
 check "flood: received + lost in the stream = $N syscalls" '[ $((got + lost)) = $N ]'
 check "flood: the summary says the same" \
 	'grep -q "^moat trace: $got events, $lost lost$" "$tmp/err"'
+# --- a call that sleeps leaves its CPU (its entry moves from the CPU's slot to
+# the thread's storage at sched_switch): its duration is still measured
+"$MOAT" trace --json -e clock_nanosleep,nanosleep -o "$tmp/sleep.json" -- sleep 0.2 2>"$tmp/err"
+check "a sleeping call's duration: clock_nanosleep of sleep 0.2 took >= 0.2 s" \
+	'jq -e "select(.syscall | test(\"nanosleep\")) | .dur_ns >= 200000000 and .dur_ns < 20000000000" "$tmp/sleep.json" | grep -qx true'
+
 # --- --no-durations: the same calls, untimed (no entry hook for most of them)
 start --comm syscall_mix --json --no-durations
 (cd "$tmp" && "$H/syscall_mix")
