@@ -163,7 +163,13 @@ struct moat_top_row {
 	uint32_t nr;	  /* MOAT_TOP_ALL in a process's total */
 	const char *name; /* syscall name ("syscall_NNN"); "*" in a process's total */
 	char comm[16];
-	uint64_t calls, errors, total_ns;
+	uint64_t calls, errors;
+	/*
+	 * Calls whose entry was seen, which total_ns and the percentiles cover.
+	 * Not timed: exit/exit_group (no return), calls seccomp answered before
+	 * the entry tracepoint (denied), calls in flight when moat attached.
+	 */
+	uint64_t timed, total_ns;
 	/* Percentiles from log2 buckets, interpolated inside a bucket: within 2x. */
 	uint64_t p50_ns, p99_ns;
 };

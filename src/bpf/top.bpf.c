@@ -22,19 +22,19 @@ const volatile __u8 other_on = 0;
 const volatile __u32 nr_exit[2] = { 0xffffffff, 0xffffffff };
 const volatile __u32 nr_exit_group[2] = { 0xffffffff, 0xffffffff };
 const volatile __u32 nr_execve[2] = { 0xffffffff, 0xffffffff };
+/* Return twice (parent and child): the child's return is not a call of its own. */
+const volatile __u32 nr_forks[2][4] = { { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff },
+					{ 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff } };
 
-struct top_inflight {
+/* An entry: its time, for the exit to take the duration. */
+struct moat_entry {
 	__u64 ts_ns;
-	__u32 nr;
+	__u32 tid;
+	__u32 nr; /* | TOP_NR_I386 */
 	__u32 active;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct top_inflight);
-} inflight SEC(".maps");
+#include "entry.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -86,7 +86,9 @@ static __always_inline __u32 log2_bucket(__u64 v)
 	return b < TOP_NBUCKETS ? b : TOP_NBUCKETS - 1;
 }
 
-static __always_inline void account(__u32 tgid, __u32 nr, __u64 dur, long ret, bool newcomm)
+/* TIMED: DUR is the call's duration (its entry was seen); else it has none. */
+static __always_inline void account(__u32 tgid, __u32 nr, __u64 dur, long ret, bool newcomm,
+				    bool timed)
 {
 	struct top_key key = { .pid = tgid, .nr = nr };
 	struct top_stats *s;
@@ -112,61 +114,120 @@ static __always_inline void account(__u32 tgid, __u32 nr, __u64 dur, long ret, b
 	s->calls++;
 	if (ret < 0 && ret >= -4095)
 		s->errors++;
+	if (!timed)
+		return; /* no duration: the latency columns cover timed calls only */
+	s->timed++;
 	s->total_ns += dur;
 	b = log2_bucket(dur);
 	if (b < TOP_NBUCKETS) /* always true; the verifier wants to see it */
 		s->hist[b]++;
 }
 
+static __always_inline __u32 abi_of(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* int 0x80: an i386 number, counted apart from the native call of that number. */
+	return (task->thread_info.status & TS_COMPAT) ? 1 : 0;
+#else
+	return 0;
+#endif
+}
+
+static __always_inline bool is_on(__u32 nr, __u32 abi)
+{
+	__u32 i;
+
+	if (nr >= TOP_NR_MAX)
+		return other_on;
+	/*
+	 * The barrier keeps clang from adding the index to the map pointer
+	 * before the check above, which the verifier rejects as unbounded.
+	 */
+	i = (abi & 1) * TOP_NR_MAX + (nr & (TOP_NR_MAX - 1));
+	asm volatile("" : "+r"(i));
+	return ((const volatile __u8 *)sys_on)[i & (2 * TOP_NR_MAX - 1)];
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(top_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid;
-	struct top_inflight *in;
-	__u32 nr = id, abi = 0;
-	__u8 on;
+	__u32 tgid = task->tgid, nr = id, abi;
+	struct moat_entry *in;
 
 	if (id < 0 || !moat_filter_task(task, tgid))
 		return 0;
-#if defined(__TARGET_ARCH_x86)
-	/* int 0x80: an i386 number, counted apart from the native call of that number. */
-	abi = (task->thread_info.status & TS_COMPAT) ? 1 : 0;
-#endif
-	on = nr < TOP_NR_MAX ? sys_on[abi & 1][nr & (TOP_NR_MAX - 1)] : other_on;
-	if (!on)
+	abi = abi_of(task);
+	if (!is_on(nr, abi))
 		return 0;
 	if (nr == nr_exit[abi & 1] || nr == nr_exit_group[abi & 1]) {
 		/* No sys_exit follows: count the call now, with no duration. */
-		account(tgid, abi ? nr | TOP_NR_I386 : nr, 0, 0, false);
+		account(tgid, abi ? nr | TOP_NR_I386 : nr, 0, 0, false, false);
 		return 0;
 	}
-	if (abi)
-		nr |= TOP_NR_I386;
-	in = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!in) {
-		lost_count(NULL);
-		return 0;
-	}
-	in->ts_ns = bpf_ktime_get_ns();
-	in->nr = nr;
+	in = entry_slot_get();
+	if (!in)
+		return 0; /* cannot happen; the exit counts the call untimed */
+	in->tid = task->pid;
+	in->nr = abi ? nr | TOP_NR_I386 : nr;
 	in->active = 1;
+	in->ts_ns = bpf_ktime_get_ns();
 	return 0;
+}
+
+/* The number a sys_exit belongs to (the saved one: ax holds the result). */
+static __always_inline long exit_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax;
+#else
+	return regs->syscallno;
+#endif
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(top_exit, struct pt_regs *regs, long ret)
 {
-	struct top_inflight *in;
-	__u64 now;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid, abi = abi_of(task), nr, key;
+	long snr = exit_nr(regs);
+	struct moat_entry *in;
 
-	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (!in || !in->active)
+	in = entry_find(task, task->pid);
+	if (in && in->active) {
+		/* rt_sigreturn restores the saved number (-1): its entry names it. */
+		key = in->nr;
+		if (snr < 0 || key == (abi ? (__u32)snr | TOP_NR_I386 : (__u32)snr)) {
+			/* Its entry passed the filters: counted, with its duration. */
+			in->active = 0;
+			account(tgid, key, bpf_ktime_get_ns() - in->ts_ns, ret,
+				ret == 0 && (key == nr_execve[0] ||
+					     key == (nr_execve[1] | TOP_NR_I386)),
+				true);
+			return 0;
+		}
+	}
+	/*
+	 * No entry: seccomp answered the call before sys_enter (a denied call
+	 * never reaches it), or moat attached meanwhile. Counted, untimed.
+	 */
+	if (snr < 0 || !moat_filter_task(task, tgid))
 		return 0;
-	in->active = 0;
-	now = bpf_ktime_get_ns();
-	/* A successful execve renames the process: refresh its comm. */
-	account(bpf_get_current_pid_tgid() >> 32, in->nr, now - in->ts_ns, ret,
-		ret == 0 && (in->nr == nr_execve[0] || in->nr == (nr_execve[1] | TOP_NR_I386)));
+	nr = snr;
+	if (!is_on(nr, abi))
+		return 0;
+	/* A new thread or process returning 0 from the fork that made it. */
+	if (ret == 0 && (nr == nr_forks[abi & 1][0] || nr == nr_forks[abi & 1][1] ||
+			 nr == nr_forks[abi & 1][2] || nr == nr_forks[abi & 1][3]))
+		return 0;
+	account(tgid, abi ? nr | TOP_NR_I386 : nr, 0, ret, false, false);
+	return 0;
+}
+
+/* A call leaving its CPU takes its entry along (entry.bpf.h). */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(top_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	entry_spill(prev);
 	return 0;
 }

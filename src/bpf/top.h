@@ -29,6 +29,7 @@ struct top_key {
 struct top_stats {
 	__u64 calls;
 	__u64 errors; /* returned -4095..-1 */
+	__u64 timed;  /* calls whose entry was seen: total_ns and hist cover these */
 	__u64 total_ns;
 	__u64 hist[TOP_NBUCKETS];
 };

@@ -48,9 +48,9 @@ static void track_loss_full(void)
 }
 
 /* What the entry program leaves for the exit program of the same call. */
-struct trace_inflight {
+struct moat_entry {
 	__u64 ts_ns;
-	__u32 tid; /* whose call (in the per-CPU slot) */
+	__u32 tid;
 	__u32 nr;
 	__u32 active; /* entered, not yet exited */
 	__u32 flags;  /* TRACE_EV_STR*_FAULT */
@@ -59,45 +59,7 @@ struct trace_inflight {
 	char str[TRACE_NSTR * TRACE_STR_MAX];
 };
 
-/*
- * Where an entry is kept: in a per-CPU slot, which costs an inlined array
- * lookup, not a task storage lookup. A call that sleeps or is preempted
- * leaves its CPU: sched_switch then moves its entry into the thread's task
- * storage, where its exit (on whatever CPU) finds it.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct trace_inflight);
-} entry_slot SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct trace_inflight);
-} inflight SEC(".maps");
-
-static __always_inline struct trace_inflight *slot(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&entry_slot, &zero);
-}
-
-/*
- * The entry of the current thread's call, wherever it is (NULL: none); the
- * caller checks its number and clears active.
- */
-static __always_inline struct trace_inflight *find_entry(struct task_struct *task, __u32 tid)
-{
-	struct trace_inflight *s = slot();
-
-	if (s && s->active && s->tid == tid)
-		return s;
-	return bpf_task_storage_get(&inflight, task, NULL, 0);
-}
+#include "entry.bpf.h"
 
 /* cpu -> that CPU's ring; value_size (= ring_bytes) and max_entries set by the loader. */
 struct {
@@ -371,7 +333,7 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = task_pid_tgid(task);
-	struct trace_inflight *in;
+	struct moat_entry *in;
 	__u64 args[6];
 	__u32 nr = id;
 	bool compat;
@@ -407,7 +369,7 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 		commit(pos, head, TRACE_RECORD_HDR_SIZE, l, lost_before);
 		return 0;
 	}
-	in = slot();
+	in = entry_slot_get();
 	if (!in)
 		return 0; /* cannot happen (CPU in range); the exit writes the record untimed */
 	in->tid = (__u32)pid_tgid;
@@ -430,7 +392,7 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 {
 	__u64 pid_tgid, now, head;
-	struct trace_inflight *in = NULL;
+	struct moat_entry *in = NULL;
 	struct trace_ring_pos *pos;
 	struct task_struct *task;
 	struct trace_record *r;
@@ -449,7 +411,7 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 		 * (-1, so that the call is not restarted): only its entry names it.
 		 * The loader makes sigreturns entry calls when they are traced.
 		 */
-		in = find_entry(task, (__u32)pid_tgid);
+		in = entry_find(task, (__u32)pid_tgid);
 		if (!in || !in->active ||
 		    (in->nr != nrs[compat & 1].rt_sigreturn && in->nr != nrs[compat & 1].sigreturn))
 			return 0;
@@ -463,7 +425,7 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	if (!(conf & TRACE_CONF_ON))
 		return 0;
 	if (conf & TRACE_CONF_ENTRY) {
-		in = find_entry(task, (__u32)pid_tgid);
+		in = entry_find(task, (__u32)pid_tgid);
 		if (in && in->active && in->nr == nr) {
 			/* Its entry passed the filters: the call is traced whatever changed since. */
 			in->active = 0;
@@ -549,15 +511,7 @@ traced:
 SEC("tp_btf/sched_switch")
 int BPF_PROG(trace_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	struct trace_inflight *s = slot(), *st;
-
-	if (!s || !s->active || s->tid != (__u32)prev->pid)
-		return 0;
-	st = bpf_task_storage_get(&inflight, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	/* No room: the call's record is still written at exit, untimed. */
-	if (st)
-		__builtin_memcpy(st, s, sizeof(*st));
-	s->active = 0;
+	entry_spill(prev);
 	return 0;
 }
 

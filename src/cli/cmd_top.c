@@ -111,9 +111,10 @@ static json_t *comm_json(const char *comm)
 
 static json_t *stats_json(const struct moat_top_row *r)
 {
-	return json_pack("{sIsIsIsIsI}", "calls", (json_int_t)r->calls, "errors",
-			 (json_int_t)r->errors, "total_ns", (json_int_t)r->total_ns, "p50_ns",
-			 (json_int_t)r->p50_ns, "p99_ns", (json_int_t)r->p99_ns);
+	return json_pack("{sIsIsIsIsIsI}", "calls", (json_int_t)r->calls, "errors",
+			 (json_int_t)r->errors, "timed", (json_int_t)r->timed, "total_ns",
+			 (json_int_t)r->total_ns, "p50_ns", (json_int_t)r->p50_ns, "p99_ns",
+			 (json_int_t)r->p99_ns);
 }
 
 static int print_json(const struct moat_top_snapshot *s)

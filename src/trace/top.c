@@ -88,6 +88,12 @@ static int setup_rodata(struct top_bpf *skel, const struct moat_top_opts *o, enu
 			((uint32_t *)ro->nr_exit_group)[abi] = (uint32_t)nr;
 		if ((nr = moat_syscall_nr(arch, "execve")) >= 0)
 			((uint32_t *)ro->nr_execve)[abi] = (uint32_t)nr;
+		for (int i = 0; i < 4; i++) {
+			static const char *const forks[4] = { "clone", "clone3", "fork", "vfork" };
+
+			if ((nr = moat_syscall_nr(arch, forks[i])) >= 0)
+				((uint32_t *)ro->nr_forks[abi])[i] = (uint32_t)nr;
+		}
 	}
 	if (!o->filter.syscalls)
 		ro->other_on = 1;
@@ -238,6 +244,7 @@ static int read_map(struct moat_top *t, struct entry **out, size_t *n)
 
 			v[len].s.calls += s->calls;
 			v[len].s.errors += s->errors;
+			v[len].s.timed += s->timed;
 			v[len].s.total_ns += s->total_ns;
 			for (int b = 0; b < TOP_NBUCKETS; b++)
 				v[len].s.hist[b] += s->hist[b];
@@ -257,9 +264,10 @@ static void fill_row(struct moat_top_row *r, const struct top_key *k, const stru
 	r->nr = k->nr & ~TOP_NR_I386; /* the name says i386 */
 	r->calls = d->calls;
 	r->errors = d->errors;
+	r->timed = d->timed;
 	r->total_ns = d->total_ns;
-	r->p50_ns = percentile(d->hist, d->calls, 0.50);
-	r->p99_ns = percentile(d->hist, d->calls, 0.99);
+	r->p50_ns = percentile(d->hist, d->timed, 0.50);
+	r->p99_ns = percentile(d->hist, d->timed, 0.99);
 }
 
 static const char *name_of(struct moat_top *t, uint32_t nr)
@@ -336,6 +344,7 @@ int moat_top_read(struct moat_top *t, struct moat_top_snapshot *snap)
 		if (p) {
 			d.calls -= p->s.calls;
 			d.errors -= p->s.errors;
+			d.timed -= p->s.timed;
 			d.total_ns -= p->s.total_ns;
 			for (int b = 0; b < TOP_NBUCKETS; b++)
 				d.hist[b] -= p->s.hist[b];
@@ -348,6 +357,7 @@ int moat_top_read(struct moat_top *t, struct moat_top_snapshot *snap)
 			memcpy(r->comm, comm, sizeof(r->comm));
 			proc.calls += d.calls;
 			proc.errors += d.errors;
+			proc.timed += d.timed;
 			proc.total_ns += d.total_ns;
 			for (int b = 0; b < TOP_NBUCKETS; b++)
 				proc.hist[b] += d.hist[b];

@@ -85,4 +85,23 @@ if [ "$(uname -m)" = x86_64 ]; then
 else
 	ok "int 0x80 # SKIP not x86_64"
 fi
+
+# a call seccomp answered never reaches sys_enter: still counted, as an error,
+# untimed (no entry to take a duration from)
+printf 'default allow\nerrno EACCES getppid\n' >"$tmp/deny.moat"
+start --comm sandbox_probe -e getppid -i 0.2
+timeout 10 "$MOAT" run -q -p "$tmp/deny.moat" -- "$H/sandbox_probe" getppid >"$tmp/probe.out" 2>"$tmp/err"
+sleep 0.3
+stop
+check "seccomp-denied getppid: the program got EACCES" 'grep -qx getppid=EACCES "$tmp/probe.out"'
+check "seccomp-denied getppid: counted once, as an error, untimed" \
+	'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls) \(.errors) \(.timed) \(.p99_ns)\"" "$tmp/out" | tr "\n" " ")" = "getppid 1 1 0 0 " ]'
+
+# rt_sigreturn: its exit sees the restored number, its entry names it
+start --comm sandbox_probe -e tgkill,rt_sigreturn -i 0.2
+"$H/sandbox_probe" handle:10 >/dev/null
+sleep 0.3
+stop
+check "after a signal handler: one tgkill and one rt_sigreturn, both timed" \
+	'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls) \(.timed)\"" "$tmp/out" | sort | tr "\n" " ")" = "rt_sigreturn 1 1 tgkill 1 1 " ]'
 echo "1..$n"
