@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
+#include "abi.bpf.h"
 #include "record.h"
 #include "track.bpf.h"
 
@@ -50,9 +51,6 @@ static void track_loss_full(void)
 {
 	count_loss(REC_LOSS_TRACK_FULL);
 }
-
-/* x86 keeps TS_COMPAT (asm/thread_info.h, not in BTF) in thread_info.status. */
-#define X86_TS_COMPAT 0x0002
 
 static __always_inline __u64 syscall_arg(struct pt_regs *regs, __u32 arch, int i)
 {
@@ -136,20 +134,12 @@ static __always_inline void record_syscall(struct pt_regs *regs, long id)
 	__u32 arch = REC_ARCH_X86_64, nr = id, slot;
 
 #if defined(__TARGET_ARCH_x86)
-	{
-		/*
-		 * An int 0x80 from a 64-bit process is an i386 syscall too: the
-		 * kernel marks it with TS_COMPAT (what syscall_get_arch() and seccomp
-		 * use), while pt_regs->cs would still say 64-bit. So read the flag.
-		 */
-		struct task_struct *t = bpf_get_current_task_btf();
-
-		if (t->thread_info.status & X86_TS_COMPAT)
-			arch = REC_ARCH_I386;
-		else if (nr & REC_X32_SYSCALL_BIT) {
-			arch = REC_ARCH_X32;
-			nr &= ~REC_X32_SYSCALL_BIT;
-		}
+	/* An int 0x80 from a 64-bit process is an i386 syscall too. */
+	if (moat_task_compat(bpf_get_current_task_btf()))
+		arch = REC_ARCH_I386;
+	else if (nr & REC_X32_SYSCALL_BIT) {
+		arch = REC_ARCH_X32;
+		nr &= ~REC_X32_SYSCALL_BIT;
 	}
 #endif
 	if (nr >= REC_NR_SLOTS) {

@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
+#include "abi.bpf.h"
 #include "filter.bpf.h"
 #include "lost.bpf.h"
 #include "seccomp.h"
@@ -16,7 +17,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define SIGSYS_K 31
 #define SYS_SECCOMP_K 1 /* si_code of a seccomp SIGSYS */
-#define TS_COMPAT 0x0002
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -37,7 +37,7 @@ static __always_inline void fill_common(struct seccomp_record *r, struct task_st
 	r->pid = task->tgid;
 	r->tid = task->pid;
 	bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
-	if (task->thread_info.status & TS_COMPAT)
+	if (moat_task_compat(task))
 		r->flags |= SECCOMP_REC_COMPAT;
 }
 

@@ -8,13 +8,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "abi.bpf.h"
 #include "filter.bpf.h"
 #include "lost.bpf.h"
 #include "top.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h, not in BTF */
 
 /* Per ABI: [0] native numbers, [1] i386 ones (int 0x80 on x86_64). */
 const volatile __u8 sys_on[2][TOP_NR_MAX] = {};
@@ -123,14 +122,10 @@ static __always_inline void account(__u32 tgid, __u32 nr, __u64 dur, long ret, b
 		s->hist[b]++;
 }
 
+/* int 0x80: an i386 number, counted apart from the native call of that number. */
 static __always_inline __u32 abi_of(struct task_struct *task)
 {
-#if defined(__TARGET_ARCH_x86)
-	/* int 0x80: an i386 number, counted apart from the native call of that number. */
-	return (task->thread_info.status & TS_COMPAT) ? 1 : 0;
-#else
-	return 0;
-#endif
+	return moat_task_compat(task) ? 1 : 0;
 }
 
 static __always_inline bool is_on(__u32 nr, __u32 abi)
@@ -175,22 +170,12 @@ int BPF_PROG(top_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* The number a sys_exit belongs to (the saved one: ax holds the result). */
-static __always_inline long exit_nr(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	return regs->orig_ax;
-#else
-	return regs->syscallno;
-#endif
-}
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(top_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid, abi = abi_of(task), nr, key;
-	long snr = exit_nr(regs);
+	long snr = moat_exit_nr(regs);
 	struct moat_entry *in;
 
 	in = entry_find(task, task->pid);

@@ -16,14 +16,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "abi.bpf.h"
 #include "filter.bpf.h"
 #include "lost.bpf.h"
 #include "trace.h"
 #include "track.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h, not in BTF */
 
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
@@ -97,16 +96,6 @@ static __always_inline void copy_comm(char *dst, struct task_struct *task)
 	__builtin_memcpy(dst + 8, task->comm + 8, 8);
 }
 
-static __always_inline bool is_compat(struct task_struct *task)
-{
-#if defined(__TARGET_ARCH_x86)
-	/* int 0x80 from any task: the number and the registers are i386 ones. */
-	return task->thread_info.status & TS_COMPAT;
-#else
-	return false;
-#endif
-}
-
 static __always_inline void read_args(__u64 *args, struct pt_regs *regs, bool compat)
 {
 #if defined(__TARGET_ARCH_x86)
@@ -135,16 +124,6 @@ static __always_inline void read_args(__u64 *args, struct pt_regs *regs, bool co
 	args[5] = regs->regs[5];
 #else
 #error "moat trace: unsupported architecture"
-#endif
-}
-
-/* The number of the call a sys_exit belongs to (the saved one: ax holds the result). */
-static __always_inline long exit_nr(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	return regs->orig_ax;
-#else
-	return regs->syscallno;
 #endif
 }
 
@@ -341,7 +320,7 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 
 	if (id < 0)
 		return 0;
-	compat = is_compat(task);
+	compat = moat_task_compat(task);
 	conf = conf_of(nr, compat);
 	if (!(conf & TRACE_CONF_ENTRY) || !wanted(task, pid_tgid, nr, compat, true))
 		return 0;
@@ -398,13 +377,13 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	struct trace_record *r;
 	struct moat_lost *l;
 	__u32 nr, len, flags = 0, lost_before, n;
-	long snr = exit_nr(regs);
+	long snr = moat_exit_nr(regs);
 	__u8 conf;
 	bool compat;
 
 	task = bpf_get_current_task_btf();
 	pid_tgid = task_pid_tgid(task);
-	compat = is_compat(task);
+	compat = moat_task_compat(task);
 	if (snr < 0) {
 		/*
 		 * rt_sigreturn restores the registers, the saved number with them

@@ -319,6 +319,14 @@ fi
 "$MOAT" record -o "$T/int.moat" -- sleep 30 2>"$T/int.err" &
 rec=$!
 wait_grep 'recording sleep' "$T/int.err" 60
+# "recording" is said before sleep runs: wait until it sleeps in its nanosleep.
+i=0
+while [ $i -lt 100 ]; do
+	sp=$(pgrep -P $rec -x sleep)
+	[ -n "$sp" ] && grep -q nanosleep /proc/$sp/wchan 2>/dev/null && break
+	sleep 0.1
+	i=$((i + 1))
+done
 kill -INT $rec
 wait $rec
 rc=$?

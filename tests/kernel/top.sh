@@ -21,6 +21,8 @@ mpid=
 trap '[ -n "$mpid" ] && kill $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
 start() {
+	# the previous run's "tracing" must not be taken for this one's
+	rm -f "$tmp/err"
 	"$MOAT" top "$@" >"$tmp/out" 2>"$tmp/err" &
 	mpid=$!
 	i=0
@@ -90,7 +92,7 @@ fi
 # untimed (no entry to take a duration from)
 printf 'default allow\nerrno EACCES getppid\n' >"$tmp/deny.moat"
 start --comm sandbox_probe -e getppid -i 0.2
-timeout 10 "$MOAT" run -q -p "$tmp/deny.moat" -- "$H/sandbox_probe" getppid >"$tmp/probe.out" 2>"$tmp/err"
+timeout 10 "$MOAT" run -q -p "$tmp/deny.moat" -- "$H/sandbox_probe" getppid >"$tmp/probe.out" 2>"$tmp/probe.err"
 sleep 0.3
 stop
 check "seccomp-denied getppid: the program got EACCES" 'grep -qx getppid=EACCES "$tmp/probe.out"'
