@@ -3,19 +3,11 @@
 # moat top on the real kernel: per-syscall counts equal strace -f -c's,
 # one JSON document per interval, filters, percentiles within the buckets.
 set -u
-MOAT=${MOAT:-build/moat}
+. "$(dirname "$0")/../lib.sh"
 case $MOAT in /*) ;; *) MOAT=$PWD/$MOAT ;; esac
-B=$(cd "${MOAT_BUILD:-build}" && pwd)
-H=$B/tests/helpers
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+H=$(cd "$BUILD" && pwd)/tests/helpers
 
-if [ "$(id -u)" != 0 ]; then
-	echo "ok 1 - moat top # SKIP needs root"
-	exit 0
-fi
+[ "$(id -u)" = 0 ] || skip_all "moat top needs root (eBPF)"
 tmp=$(mktemp -d)
 mpid=
 trap '[ -n "$mpid" ] && kill $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -42,39 +34,41 @@ start --comm syscall_mix -i 0.2
 (cd "$tmp" && "$H/syscall_mix")
 sleep 0.3
 stop
-check "exit status 0 on SIGINT" '[ $rc = 0 ]'
+check "exit status 0 on SIGINT" eval '[ $rc = 0 ]'
 check "not a terminal: JSON documents, several intervals" \
-	'jq -e .processes "$tmp/out" >/dev/null && [ "$(grep -c . "$tmp/out")" -ge 2 ]'
+	eval 'jq -e .processes "$tmp/out" >/dev/null && [ "$(grep -c . "$tmp/out")" -ge 2 ]'
 (cd "$tmp" && strace -f -c -o "$tmp/strace.txt" "$H/syscall_mix")
 awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4, (NF == 6 ? $5 : 0) }' "$tmp/strace.txt" |
 	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/want"
 jq -r '.processes[].syscalls[] | "\(.syscall) \(.calls) \(.errors)"' "$tmp/out" |
 	awk '{ c[$1] += $2; e[$1] += $3 } END { for (k in c) print k, c[k], e[k] }' |
 	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/got"
-check "strace saw the program (sanity)" 'grep -q "^getppid 100 0$" "$tmp/want"'
+check "strace saw the program (sanity)" eval 'grep -q "^getppid 100 0$" "$tmp/want"'
 check "per-syscall calls and errors summed over intervals equal strace -f -c's" \
-	'diff "$tmp/want" "$tmp/got" >&2'
+	eval 'diff "$tmp/want" "$tmp/got" >&2'
 check "two processes (the program and its child), exit_group counted once each" \
-	'[ "$(jq -r ".processes[] | select(.syscalls[] | .syscall == \"exit_group\" and .calls == 1) | .pid" "$tmp/out" | sort -u | wc -l)" = 2 ]'
+	eval '[ "$(jq -r ".processes[] | select(.syscalls[] | .syscall == \"exit_group\" and .calls == 1) | .pid" "$tmp/out" | sort -u | wc -l)" = 2 ]'
 check "a process's calls are the sum of its syscalls' calls" \
-	'jq -e "[.processes[] | .calls == ([.syscalls[].calls] | add)] | all" "$tmp/out" | grep -qv false'
+	eval 'jq -e "[.processes[] | .calls == ([.syscalls[].calls] | add)] | all" "$tmp/out" | grep -qv false'
 check "the document's calls and errors are the sum over processes" \
-	'jq -e "(.calls == ([.processes[].calls] | add // 0)) and (.errors == ([.processes[].errors] | add // 0))" "$tmp/out" | grep -qv false'
+	eval 'jq -e "(.calls == ([.processes[].calls] | add // 0)) and (.errors == ([.processes[].errors] | add // 0))" "$tmp/out" | grep -qv false'
 check "p50 <= p99, both within the total of a single-call row" \
-	'jq -e "[.processes[].syscalls[] | select(.calls == 1) | .p50_ns == .p99_ns and .p99_ns <= 2 * .total_ns + 1] | all" "$tmp/out" | grep -qv false'
-check "nothing lost" 'jq -e ".lost == 0" "$tmp/out" | grep -qv false'
+	eval 'jq -e "[.processes[].syscalls[] | select(.calls == 1) | .p50_ns == .p99_ns and .p99_ns <= 2 * .total_ns + 1] | all" "$tmp/out" | grep -qv false'
+check "nothing lost" eval 'jq -e ".lost == 0" "$tmp/out" | grep -qv false'
 
 # -e: only getppid; Ctrl-C prints the last partial interval, so every call is in.
 start --comm getppid_flood -e getppid -i 0.5 --json
 "$H/getppid_flood" 12345
 stop
 check "-e getppid: exactly the 12345 getppid calls, nothing else" \
-	'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls)\"" "$tmp/out" | awk "{ c[\$1] += \$2 } END { for (k in c) print k, c[k] }")" = "getppid 12345" ]'
+	eval '[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls)\"" "$tmp/out" | awk "{ c[\$1] += \$2 } END { for (k in c) print k, c[k] }")" = "getppid 12345" ]'
 # -n: a fixed number of intervals, then moat stops by itself.
 "$MOAT" top --comm nothing-runs -i 0.1 -n 2 >"$tmp/out2" 2>/dev/null
-check "-n 2: two documents, exit 0" '[ $? = 0 ] && [ "$(grep -c . "$tmp/out2")" = 2 ]'
+rc=$?
+check "-n 2: two documents, exit 0" eval '[ $rc = 0 ] && [ "$(grep -c . "$tmp/out2")" = 2 ]'
 "$MOAT" top --comm this-name-is-too-long 2>/dev/null
-check "a comm longer than 15 bytes is a usage error" '[ $? = 2 ]'
+rc=$?
+check "a comm longer than 15 bytes is a usage error" eval '[ $rc = 2 ]'
 # int 0x80 from a 64-bit program: an i386 call, counted as such (i386 dup2 is
 # 63, which natively is uname: it must not be counted as that)
 if [ "$(uname -m)" = x86_64 ]; then
@@ -83,7 +77,7 @@ if [ "$(uname -m)" = x86_64 ]; then
 	sleep 0.3
 	stop
 	check "int 0x80 dup2: one dup2[i386] call, no uname" \
-		'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls)\"" "$tmp/out" | sort | uniq | tr "\n" " ")" = "dup2[i386] 1 " ]'
+		eval '[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls)\"" "$tmp/out" | sort | uniq | tr "\n" " ")" = "dup2[i386] 1 " ]'
 else
 	ok "int 0x80 # SKIP not x86_64"
 fi
@@ -95,9 +89,9 @@ start --comm sandbox_probe -e getppid -i 0.2
 timeout 10 "$MOAT" run -q -p "$tmp/deny.moat" -- "$H/sandbox_probe" getppid >"$tmp/probe.out" 2>"$tmp/probe.err"
 sleep 0.3
 stop
-check "seccomp-denied getppid: the program got EACCES" 'grep -qx getppid=EACCES "$tmp/probe.out"'
+check "seccomp-denied getppid: the program got EACCES" eval 'grep -qx getppid=EACCES "$tmp/probe.out"'
 check "seccomp-denied getppid: counted once, as an error, untimed" \
-	'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls) \(.errors) \(.timed) \(.p99_ns)\"" "$tmp/out" | tr "\n" " ")" = "getppid 1 1 0 0 " ]'
+	eval '[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls) \(.errors) \(.timed) \(.p99_ns)\"" "$tmp/out" | tr "\n" " ")" = "getppid 1 1 0 0 " ]'
 
 # rt_sigreturn: its exit sees the restored number, its entry names it
 start --comm sandbox_probe -e tgkill,rt_sigreturn -i 0.2
@@ -105,5 +99,5 @@ start --comm sandbox_probe -e tgkill,rt_sigreturn -i 0.2
 sleep 0.3
 stop
 check "after a signal handler: one tgkill and one rt_sigreturn, both timed" \
-	'[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls) \(.timed)\"" "$tmp/out" | sort | tr "\n" " ")" = "rt_sigreturn 1 1 tgkill 1 1 " ]'
-echo "1..$n"
+	eval '[ "$(jq -r ".processes[].syscalls[] | \"\(.syscall) \(.calls) \(.timed)\"" "$tmp/out" | sort | tr "\n" " ")" = "rt_sigreturn 1 1 tgkill 1 1 " ]'
+tap_plan
