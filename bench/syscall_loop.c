@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/trace/bench_denied.h"
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -41,47 +43,6 @@ static int cmp(const void *a, const void *b)
 /* The same policy as moat bench's: allow all but what runtimes deny, plus the rules. */
 static int install_libseccomp(bool argcheck)
 {
-	static const char *const denied[] = {
-		"getppid",
-		"read",
-		"write",
-		"ptrace",
-		"kexec_load",
-		"kexec_file_load",
-		"init_module",
-		"finit_module",
-		"delete_module",
-		"reboot",
-		"swapon",
-		"swapoff",
-		"mount",
-		"umount2",
-		"pivot_root",
-		"bpf",
-		"perf_event_open",
-		"userfaultfd",
-		"open_by_handle_at",
-		"iopl",
-		"ioperm",
-		"acct",
-		"settimeofday",
-		"clock_settime",
-		"clock_adjtime",
-		"adjtimex",
-		"keyctl",
-		"add_key",
-		"request_key",
-		"quotactl",
-		"lookup_dcookie",
-		"syslog",
-		"vhangup",
-		"fsopen",
-		"fsmount",
-		"move_mount",
-		"open_tree",
-		"unshare",
-		"setns",
-	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	int rc = 0;
 
@@ -91,8 +52,8 @@ static int install_libseccomp(bool argcheck)
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 		bool skip = !name;
 
-		for (size_t d = 0; !skip && d < sizeof(denied) / sizeof(denied[0]); d++)
-			skip = !strcmp(name, denied[d]);
+		for (size_t d = 0; !skip && d < MOAT_BENCH_NDENIED; d++)
+			skip = !strcmp(name, moat_bench_denied[d]);
 		if (!skip)
 			rc = rc ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 		free(name);

@@ -39,6 +39,7 @@
 
 #include "bpf/bench.h"
 #include "bench.skel.h"
+#include "bench_denied.h"
 #include "moat/bench.h"
 #include "moat/compile.h"
 #include "moat/decode.h"
@@ -265,47 +266,6 @@ static void measure(struct shared *sh, const struct work *w, const struct bench_
  */
 static char *policy_text(enum policy_kind pk)
 {
-	static const char *const denied[] = {
-		"getppid",
-		"read",
-		"write",
-		"ptrace",
-		"kexec_load",
-		"kexec_file_load",
-		"init_module",
-		"finit_module",
-		"delete_module",
-		"reboot",
-		"swapon",
-		"swapoff",
-		"mount",
-		"umount2",
-		"pivot_root",
-		"bpf",
-		"perf_event_open",
-		"userfaultfd",
-		"open_by_handle_at",
-		"iopl",
-		"ioperm",
-		"acct",
-		"settimeofday",
-		"clock_settime",
-		"clock_adjtime",
-		"adjtimex",
-		"keyctl",
-		"add_key",
-		"request_key",
-		"quotactl",
-		"lookup_dcookie",
-		"syslog",
-		"vhangup",
-		"fsopen",
-		"fsmount",
-		"move_mount",
-		"open_tree",
-		"unshare",
-		"setns",
-	};
 	enum moat_arch a = moat_arch_native();
 	size_t n = moat_syscall_count(a), cap = 64 + n * 24, len = 0;
 	char *t = malloc(cap);
@@ -321,8 +281,8 @@ static char *policy_text(enum policy_kind pk)
 
 		if (moat_syscall_at(a, i, &name, &nr) < 0)
 			continue;
-		for (size_t d = 0; d < sizeof(denied) / sizeof(denied[0]) && !skip; d++)
-			skip = !strcmp(name, denied[d]);
+		for (size_t d = 0; d < MOAT_BENCH_NDENIED && !skip; d++)
+			skip = !strcmp(name, moat_bench_denied[d]);
 		if (!skip && len + strlen(name) + 2 < cap)
 			len += (size_t)snprintf(t + len, cap - len, " %s", name);
 	}
