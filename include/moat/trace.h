@@ -45,7 +45,12 @@ struct moat_trace_str {
 	const char *data; /* bytes read (NUL not included) */
 	size_t len;
 	bool fault;	/* the pointer could not be read */
-	bool truncated; /* longer than moat reads (255 bytes) */
+	bool truncated; /* longer than moat reads (255 bytes); a list: cut short */
+	/*
+	 * A list of strings (execve's argv): DATA holds the elements one after
+	 * the other, each NUL-ended but a last one cut short.
+	 */
+	bool list;
 	/*
 	 * Read at exit, not entry: the entry read hit a page not yet in memory
 	 * (eBPF cannot fault it in, the syscall then brought it in), or the

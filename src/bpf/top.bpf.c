@@ -21,6 +21,7 @@ const volatile __u8 other_on = 0;
 const volatile __u32 nr_exit[2] = { 0xffffffff, 0xffffffff };
 const volatile __u32 nr_exit_group[2] = { 0xffffffff, 0xffffffff };
 const volatile __u32 nr_execve[2] = { 0xffffffff, 0xffffffff };
+const volatile __u32 nr_execveat[2] = { 0xffffffff, 0xffffffff };
 /* Return twice (parent and child): the child's return is not a call of its own. */
 const volatile __u32 nr_forks[2][4] = { { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff },
 					{ 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff } };
@@ -170,6 +171,13 @@ int BPF_PROG(top_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* KEY (a number | TOP_NR_I386) is an execve or execveat of either ABI. */
+static __always_inline bool is_exec_key(__u32 key)
+{
+	return key == nr_execve[0] || key == nr_execveat[0] ||
+	       key == (nr_execve[1] | TOP_NR_I386) || key == (nr_execveat[1] | TOP_NR_I386);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(top_exit, struct pt_regs *regs, long ret)
 {
@@ -177,18 +185,23 @@ int BPF_PROG(top_exit, struct pt_regs *regs, long ret)
 	__u32 tgid = task->tgid, abi = abi_of(task), nr, key;
 	long snr = moat_exit_nr(regs);
 	struct moat_entry *in;
+	bool exec;
 
 	in = entry_find(task, task->pid);
 	if (in && in->active) {
 		/* rt_sigreturn restores the saved number (-1): its entry names it. */
 		key = in->nr;
-		if (snr < 0 || key == (abi ? (__u32)snr | TOP_NR_I386 : (__u32)snr)) {
+		/*
+		 * A successful exec sets the number and the ABI to the new
+		 * program's (int 0x80 execve of a 64-bit program, execveat: both
+		 * exit as the native execve): the entry tells what was called.
+		 */
+		exec = ret == 0 && (__u32)snr == nr_execve[abi & 1] && is_exec_key(key);
+		if (snr < 0 || exec || key == (abi ? (__u32)snr | TOP_NR_I386 : (__u32)snr)) {
 			/* Its entry passed the filters: counted, with its duration. */
 			in->active = 0;
-			account(tgid, key, bpf_ktime_get_ns() - in->ts_ns, ret,
-				ret == 0 && (key == nr_execve[0] ||
-					     key == (nr_execve[1] | TOP_NR_I386)),
-				true);
+			/* A successful exec renames the process: its comm is read again. */
+			account(tgid, key, bpf_ktime_get_ns() - in->ts_ns, ret, exec, true);
 			return 0;
 		}
 	}

@@ -54,8 +54,16 @@ struct moat_entry {
 	__u32 active; /* entered, not yet exited */
 	__u32 flags;  /* TRACE_EV_STR*_FAULT */
 	__u8 str_arg[TRACE_NSTR];
+	__u8 exec;   /* an execve/execveat: args below */
+	__u8 compat; /* an i386 call */
 	__u16 str_len[TRACE_NSTR];
-	char str[TRACE_NSTR * TRACE_STR_MAX];
+	/*
+	 * execve/execveat only: a successful exec leaves the new program's
+	 * registers at sys_exit, so the arguments are kept from the entry.
+	 */
+	__u64 args[6];
+	/* One more string's room: an argv read may run past its share (read_argv). */
+	char str[(TRACE_NSTR + 1) * TRACE_STR_MAX];
 };
 
 #include "entry.bpf.h"
@@ -157,6 +165,53 @@ static __always_inline __u32 read_strings(char *str, __u8 *str_arg, __u16 *str_l
 			str_len[n] = len;
 		n++;
 	}
+	return flags;
+}
+
+/*
+ * execve's argv (the pointer ARGV, i386 pointers when COMPAT) as string 1:
+ * the elements one after the other, each NUL-ended, TRACE_STR_MAX bytes in
+ * all, at most TRACE_ARGV_MAX of them. STR has room for TRACE_STR_MAX
+ * bytes past string 1's share: each element is read with a constant size
+ * (what the verifier can bound) and the total cut afterwards.
+ */
+static __always_inline __u32 read_argv(char *str, __u8 *str_arg, __u16 *str_len, __u64 argv,
+				       int arg, bool compat)
+{
+	__u32 off0 = str_len[0], used = 0, pos;
+	__u32 flags = TRACE_EV_ARGV;
+	int i;
+
+	if (str_arg[1] != 0xff || off0 > TRACE_STR_MAX)
+		return 0; /* string 1 is taken (cannot happen for execve/execveat) */
+	str_arg[1] = arg;
+	for (i = 0; i <= TRACE_ARGV_MAX; i++) {
+		__u64 p = 0;
+		long len;
+
+		if (bpf_probe_read_user(&p, compat ? 4 : 8,
+					(const void *)(argv + (compat ? 4 : 8) * i)))
+			return i ? flags | TRACE_EV_ARGV_MORE : TRACE_EV_STR1_FAULT;
+		if (!p)
+			break;
+		if (i == TRACE_ARGV_MAX || used >= TRACE_STR_MAX) {
+			flags |= TRACE_EV_ARGV_MORE;
+			break;
+		}
+		/* Below 2 * TRACE_STR_MAX already (off0 and used are): the mask tells the verifier. */
+		pos = (off0 + used) & (2 * TRACE_STR_MAX - 1);
+		len = bpf_probe_read_user_str(str + pos, TRACE_STR_MAX, (const void *)p);
+		if (len <= 0) {
+			flags |= TRACE_EV_ARGV_MORE; /* an element we cannot read ends the list */
+			break;
+		}
+		used += len;
+	}
+	if (used > TRACE_STR_MAX) {
+		used = TRACE_STR_MAX; /* the last element cut: no NUL at its end */
+		flags |= TRACE_EV_ARGV_MORE;
+	}
+	str_len[1] = used;
 	return flags;
 }
 
@@ -354,12 +409,22 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 	in->tid = (__u32)pid_tgid;
 	in->nr = nr;
 	in->flags = 0;
+	in->exec = 0;
+	in->compat = compat;
 	in->str_arg[0] = in->str_arg[1] = 0xff;
 	in->str_len[0] = in->str_len[1] = 0;
 	if (conf & TRACE_CONF_STRMASK) {
 		read_args(args, regs, compat);
 		in->flags = read_strings(in->str, in->str_arg, in->str_len, args,
 					 conf & TRACE_CONF_STRMASK);
+		if (nr == nrs[compat & 1].execve || nr == nrs[compat & 1].execveat) {
+			bool at = nr == nrs[compat & 1].execveat;
+
+			in->exec = 1;
+			__builtin_memcpy(in->args, args, sizeof(in->args));
+			in->flags |= read_argv(in->str, in->str_arg, in->str_len,
+					       at ? args[2] : args[1], at ? 2 : 1, compat);
+		}
 	}
 	in->active = 1;
 	/* Last, so that the time taken at entry leaves out the string reads. */
@@ -378,8 +443,8 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	struct moat_lost *l;
 	__u32 nr, len, flags = 0, lost_before, n;
 	long snr = moat_exit_nr(regs);
+	bool compat, exec, keep;
 	__u8 conf;
-	bool compat;
 
 	task = bpf_get_current_task_btf();
 	pid_tgid = task_pid_tgid(task);
@@ -400,6 +465,22 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 		goto traced;
 	}
 	nr = snr;
+	if (ret == 0 && nr == nrs[compat & 1].execve) {
+		/*
+		 * A successful exec sets the number and the ABI to the new
+		 * program's (an int 0x80 execve of a 64-bit program exits as the
+		 * native execve, execveat as execve): the entry tells what was called.
+		 */
+		in = entry_find(task, (__u32)pid_tgid);
+		if (in && in->active && in->exec) {
+			in->active = 0;
+			nr = in->nr;
+			compat = in->compat;
+			conf = conf_of(nr, compat);
+			goto traced;
+		}
+		in = NULL;
+	}
 	conf = conf_of(nr, compat);
 	if (!(conf & TRACE_CONF_ON))
 		return 0;
@@ -426,16 +507,19 @@ traced:
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
 	len = TRACE_RECORD_HDR_SIZE;
+	/*
+	 * A BPF program cannot fault pages in: a path in a page the program has
+	 * not touched yet (often its .rodata) reads as a fault at entry. The
+	 * syscall itself has just copied it in, so it is read again at exit;
+	 * not after an exec, whose old memory and registers are gone.
+	 */
+	exec = in && in->exec;
+	keep = in && (exec || !(in->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT)));
 	if (in) {
 		n = in->str_len[0] + in->str_len[1];
 		if (n > TRACE_NSTR * TRACE_STR_MAX)
 			n = TRACE_NSTR * TRACE_STR_MAX;
-		/*
-		 * A BPF program cannot fault pages in: a path in a page the program
-		 * has not touched yet (often its .rodata) reads as a fault at entry.
-		 * The syscall itself has just copied it in, so read it again now.
-		 */
-		if (in->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT))
+		if (!keep)
 			n = TRACE_NSTR * TRACE_STR_MAX;
 		len += (n + 7) & ~7u;
 	} else if (conf & TRACE_CONF_STRMASK) {
@@ -455,7 +539,11 @@ traced:
 		r->dur_ns = 0;
 	}
 	fill(r, len, flags, now, pid_tgid, nr, ret, regs, task, compat, lost_before);
-	if (in && !(in->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT))) {
+	if (keep) {
+		if (exec)
+			__builtin_memcpy(r->args, in->args, sizeof(r->args));
+		r->flags |= in->flags & (TRACE_EV_STR0_FAULT | TRACE_EV_STR1_FAULT | TRACE_EV_ARGV |
+					 TRACE_EV_ARGV_MORE);
 		r->str_arg[0] = in->str_arg[0];
 		r->str_arg[1] = in->str_arg[1];
 		r->str_len[0] = in->str_len[0];

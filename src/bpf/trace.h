@@ -55,6 +55,11 @@ struct trace_nrs {
 #define TRACE_EV_STR_AT_EXIT 0x10 /* strings read at exit (entry read faulted, or no entry) */
 #define TRACE_EV_TIMED 0x20	  /* dur_ns is the time in the call (its entry was seen) */
 #define TRACE_EV_PAD 0x40	  /* not a record: skip LEN bytes (to the ring's end) */
+/* execve/execveat: string 1 is argv, its elements one after the other, each NUL-ended. */
+#define TRACE_EV_ARGV 0x80
+#define TRACE_EV_ARGV_MORE 0x100 /* ... cut short: more elements, or a longer last one */
+/* Elements of argv read at most (execve is rare: one read of each pointer and string). */
+#define TRACE_ARGV_MAX 16
 
 struct trace_record {
 	__u32 len;    /* bytes of this record, header included, a multiple of 8 */

@@ -134,6 +134,44 @@ static void put_cstring(struct out *o, const struct moat_trace_str *s)
 		put_str(o, "...");
 }
 
+/*
+ * Calls F(O, ELEMENT, LAST) for each element of list S (execve's argv);
+ * an element cut short has no NUL and is the last.
+ */
+static void for_each_element(struct out *o, const struct moat_trace_str *s,
+			     void (*f)(struct out *o, const struct moat_trace_str *e, bool first))
+{
+	size_t at = 0;
+
+	while (at < s->len) {
+		const char *p = s->data + at, *nul = memchr(p, 0, s->len - at);
+		struct moat_trace_str e = { .arg = s->arg, .data = p };
+
+		e.len = nul ? (size_t)(nul - p) : s->len - at;
+		e.truncated = !nul;
+		f(o, &e, at == 0);
+		at += e.len + 1;
+	}
+}
+
+static void put_text_element(struct out *o, const struct moat_trace_str *e, bool first)
+{
+	if (!first)
+		put_str(o, ", ");
+	put_cstring(o, e);
+}
+
+/* As strace shows argv: ["ls", "-l"], with ", ..." when elements were left out. */
+static void put_list(struct out *o, const struct moat_trace_str *s)
+{
+	put_char(o, '[');
+	for_each_element(o, s, put_text_element);
+	/* Cut inside the last element: put_cstring said so; else elements are missing. */
+	if (s->truncated && (!s->len || !s->data[s->len - 1]))
+		put_str(o, s->len ? ", ..." : "...");
+	put_char(o, ']');
+}
+
 static int nargs_of(const struct moat_trace_event *ev)
 {
 	return ev->sig ? ev->sig->nargs : 6;
@@ -158,7 +196,7 @@ static void put_arg(struct out *o, const struct moat_trace_event *ev, int i)
 	const struct moat_trace_str *s = str_of(ev, i);
 
 	if (s && !s->fault)
-		put_cstring(o, s);
+		s->list ? put_list(o, s) : put_cstring(o, s);
 	else
 		put_decoded(o, ev, i);
 }
@@ -285,6 +323,13 @@ static void put_json_string(struct out *o, const char *s, size_t n)
 	put_char(o, '"');
 }
 
+static void put_json_element(struct out *o, const struct moat_trace_str *e, bool first)
+{
+	if (!first)
+		put_char(o, ',');
+	put_json_string(o, e->data, e->len);
+}
+
 int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
@@ -310,7 +355,7 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 
 		if (i)
 			put_char(&o, ',');
-		if (s && !s->fault) {
+		if (s && !s->fault && !s->list) {
 			put_json_string(&o, s->data, s->len);
 		} else {
 			/* The decoded words are ASCII (names, numbers): no escaping needed. */
@@ -320,6 +365,18 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 		}
 	}
 	put_char(&o, ']');
+	for (int i = 0; i < MOAT_TRACE_NSTR; i++) {
+		const struct moat_trace_str *s = &ev->str[i];
+
+		/* A list (execve's argv) beside args, which stay strings: the pointer there. */
+		if (s->arg < 0 || s->fault || !s->list)
+			continue;
+		put_str(&o, ",\"argv\":[");
+		for_each_element(&o, s, put_json_element);
+		put_char(&o, ']');
+		if (s->truncated)
+			put_str(&o, ",\"argv_truncated\":true");
+	}
 	if (!ev->noreturn) {
 		put_str(&o, ",\"ret\":");
 		put_s64(&o, ev->ret);

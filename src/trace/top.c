@@ -88,6 +88,8 @@ static int setup_rodata(struct top_bpf *skel, const struct moat_top_opts *o, enu
 			((uint32_t *)ro->nr_exit_group)[abi] = (uint32_t)nr;
 		if ((nr = moat_syscall_nr(arch, "execve")) >= 0)
 			((uint32_t *)ro->nr_execve)[abi] = (uint32_t)nr;
+		if ((nr = moat_syscall_nr(arch, "execveat")) >= 0)
+			((uint32_t *)ro->nr_execveat)[abi] = (uint32_t)nr;
 		for (int i = 0; i < 4; i++) {
 			static const char *const forks[4] = { "clone", "clone3", "fork", "vfork" };
 

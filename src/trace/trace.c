@@ -115,10 +115,16 @@ static int deliver(struct moat_trace *t, const struct trace_record *r)
 		if (len > TRACE_STR_MAX || TRACE_RECORD_HDR_SIZE + off + len > r->len)
 			len = 0;
 		s->data = r->str + off;
+		off += len;
+		if (i == 1 && (r->flags & TRACE_EV_ARGV)) {
+			s->list = true;
+			s->len = len;
+			s->truncated = r->flags & TRACE_EV_ARGV_MORE;
+			continue;
+		}
 		s->len = len ? len - 1 : 0; /* without the NUL */
 		/* bpf_probe_read_user_str filled the whole buffer: the string may go on. */
 		s->truncated = len == TRACE_STR_MAX;
-		off += len;
 	}
 	t->received++;
 	return t->ops.event ? t->ops.event(&ev, t->ops.ctx) : 0;

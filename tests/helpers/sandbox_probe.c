@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -70,27 +71,55 @@ static void *thread_getppid(void *arg)
  * i386 syscall through int 0x80 from 64-bit code: the kernel sees
  * AUDIT_ARCH_I386, and takes the arguments from ebx and ecx.
  */
-static long int80_2(long nr, long a, long b)
+extern char **environ;
+
+static long int80_3(long nr, long a, long b, long c)
 {
 #if defined(__x86_64__)
 	long ret;
 
 	__asm__ volatile("int $0x80"
 			 : "=a"(ret)
-			 : "a"(nr), "b"(a), "c"(b)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c)
 			 : "memory", "r8", "r9", "r10", "r11");
 	return ret;
 #else
 	(void)nr;
 	(void)a;
 	(void)b;
+	(void)c;
+	return -ENOSYS;
+#endif
+}
+
+/*
+ * i386 execve("/bin/true", ["/bin/true", "i386-argv"], NULL) by int 0x80:
+ * its pointers are 32-bit, so everything lives in memory below 4 GiB.
+ */
+static long int80_execve(void)
+{
+#if defined(__x86_64__)
+	char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		       -1, 0);
+	uint32_t *argv;
+
+	if (m == MAP_FAILED)
+		return -errno;
+	strcpy(m, "/bin/true");
+	strcpy(m + 16, "i386-argv");
+	argv = (uint32_t *)(m + 64);
+	argv[0] = (uint32_t)(uintptr_t)m;
+	argv[1] = (uint32_t)(uintptr_t)(m + 16);
+	argv[2] = 0;
+	return int80_3(11, (long)(uintptr_t)m, (long)(uintptr_t)argv, 0); /* i386 execve */
+#else
 	return -ENOSYS;
 #endif
 }
 
 static long int80(long nr)
 {
-	return int80_2(nr, 0, 0);
+	return int80_3(nr, 0, 0, 0);
 }
 
 static volatile sig_atomic_t handled;
@@ -169,8 +198,17 @@ static int run(const char *a, char **argv0)
 		r = int80(64); /* i386 getppid */
 		result(a, r < 0 && r > -4096 ? -1 : r, r < 0 ? (int)-r : 0);
 	} else if (!strcmp(a, "int80-dup2")) {
-		r = int80_2(63, 1, 77); /* i386 dup2(1, 77) */
+		r = int80_3(63, 1, 77, 0); /* i386 dup2(1, 77) */
 		result("int80-dup2", r < 0 ? -1 : r, r < 0 ? (int)-r : 0);
+	} else if (!strcmp(a, "execveat")) {
+		/* execveat(AT_FDCWD, "/bin/true", ["/bin/true", "via-execveat"], environ, 0) */
+		char *args[] = { "/bin/true", "via-execveat", NULL };
+
+		r = syscall(SYS_execveat, AT_FDCWD, "/bin/true", args, environ, 0);
+		result(a, r, errno);
+	} else if (!strcmp(a, "int80-execve")) {
+		r = int80_execve(); /* returns only when it failed */
+		result(a, -1, (int)-r);
 	} else if (!strncmp(a, "handle:", 7)) {
 		/* A handler ran: its return goes through rt_sigreturn. */
 		signal(atoi(a + 7), on_signal);

@@ -72,6 +72,18 @@ check "a comm longer than 15 bytes is a usage error" eval '[ $rc = 2 ]'
 # int 0x80 from a 64-bit program: an i386 call, counted as such (i386 dup2 is
 # 63, which natively is uname: it must not be counted as that)
 if [ "$(uname -m)" = x86_64 ]; then
+	# a successful exec exits as the new program's native execve: counted
+	# as what was called, with its duration
+	start -e execve,execveat -i 0.2
+	sh -c "echo \$\$ >$tmp/pid1; exec $H/sandbox_probe int80-execve"
+	sh -c "echo \$\$ >$tmp/pid2; exec $H/sandbox_probe execveat"
+	sleep 0.3
+	stop
+	rows() { jq -r --argjson pid "$(cat "$1")" '.processes[] | select(.pid == $pid) | .syscalls[] | "\(.syscall) \(.calls) \(.timed)"' "$tmp/out" | sort | tr "\n" " "; }
+	check "int 0x80 execve: execve[i386] 1, timed (beside sh's two execve)" \
+		eval '[ "$(rows "$tmp/pid1")" = "execve 2 2 execve[i386] 1 1 " ]'
+	check "execveat: counted as execveat, timed, not as execve" \
+		eval '[ "$(rows "$tmp/pid2")" = "execve 2 2 execveat 1 1 " ]'
 	start --comm sandbox_probe -e dup2,uname -i 0.2
 	"$H/sandbox_probe" int80-dup2 >/dev/null
 	sleep 0.3

@@ -205,9 +205,31 @@ if [ "$(uname -m)" = x86_64 ]; then
 		eval '[ "$(jq -r .syscall "$tmp/abi.json" | tr "\n" " ")" = "dup2 tgkill rt_sigreturn " ]'
 	"$MOAT" trace -e dup2 --no-durations -o "$tmp/abi.txt" -- "$P" int80-dup2 >"$tmp/abi.out" 2>"$tmp/err"
 	check "int 0x80 in text: dup2[i386](1, 77) = 77" eval 'grep -q " dup2\[i386\](1, 77) = 77$" "$tmp/abi.txt"'
+	# a successful exec leaves the new program's registers, and the kernel
+	# makes an int 0x80 execve of a 64-bit program exit as the native execve
+	"$MOAT" trace --json -e execve -o "$tmp/x32.json" -- "$P" int80-execve >"$tmp/abi.out" 2>"$tmp/err"
+	check "int 0x80 execve: the i386 call (nr 11) with its path, argv read as 32-bit pointers, timed" \
+		eval 'jq -e "select(.comm == \"true\") | .arch == \"i386\" and .nr == 11 and .args[0] == \"/bin/true\" and .argv == [\"/bin/true\", \"i386-argv\"] and .ret == 0 and .dur_ns > 0" "$tmp/x32.json" | grep -qx true'
 else
 	ok "int 0x80 # SKIP not x86_64"
 fi
+
+# --- execve: arguments as the call had them (the registers at exit are the
+# new program's), argv read at entry as strace shows it
+"$MOAT" trace --json -e execve,execveat -o "$tmp/exec.json" -- sh -c "/bin/true a 'b c'; /bin/true 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; exec $P execveat" \
+	>"$tmp/exec.out" 2>"$tmp/err"
+check "execve: argv as a list, the environment pointer kept from the entry (not NULL)" \
+	eval '[ "$(jq -c "select(.argv[1] == \"a\") | [.args[0], .argv, (.args[2] != \"NULL\")]" "$tmp/exec.json")" = "[\"/bin/true\",[\"/bin/true\",\"a\",\"b c\"],true]" ]'
+check "execve: 17 arguments, 16 read, argv_truncated" \
+	eval '[ "$(jq -c "select(.argv[1] == \"1\") | [(.argv | length), .argv[15], .argv_truncated]" "$tmp/exec.json")" = "[16,\"15\",true]" ]'
+check "execveat: named so (its exit says execve), path and argv from its entry" \
+	eval '[ "$(jq -c "select(.syscall == \"execveat\") | [.args[0], .args[1], .argv, .ret]" "$tmp/exec.json")" = "[\"AT_FDCWD\",\"/bin/true\",[\"/bin/true\",\"via-execveat\"],0]" ]'
+"$MOAT" trace -e execve -o "$tmp/exec.txt" -- sh -c "/bin/true a 'b c' 1 2 3 4 5 6 7 8 9 10 11 12 13 14; /bin/true $(seq -s- 1 200)" \
+	>"$tmp/exec.out" 2>"$tmp/err"
+check "execve in text: [\"/bin/true\", \"a\", \"b c\", ..., \"13\", ...]" \
+	eval 'grep -q "execve(\"/bin/true\", \[\"/bin/true\", \"a\", \"b c\", \"1\", .*\"13\", \.\.\.\], 0x[0-9a-f]*) = 0" "$tmp/exec.txt"'
+check "execve in text: an argument cut at 255 bytes ends in \"...\"" \
+	eval 'grep -q "execve(\"/bin/true\", \[\"/bin/true\", \"1-2-3-[0-9-]*\"\.\.\.\], 0x" "$tmp/exec.txt"'
 
 # --- several CPUs' rings merged by time: three floods at once, every
 # record's time at or after the one before it (--no-durations: lines show

@@ -168,6 +168,61 @@ static void test_json_parses_and_escapes(void **state)
 	json_decref(o);
 }
 
+/* execve's argv: a list of NUL-ended elements, shown as strace does. */
+static void test_argv_list(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	json_error_t jerr;
+	json_t *o, *argv;
+	char buf[1024];
+
+	ev.name = "execve";
+	ev.ret = 0;
+	ev.args[1] = 0x7ffd1000;
+	ev.str[0] = (struct moat_trace_str){ .arg = 0, .data = "/bin/ls", .len = 7 };
+	ev.str[1] = (struct moat_trace_str){ .arg = 1, .data = "ls\0-l\0", .len = 6, .list = true };
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " execve(\"/bin/ls\", [\"ls\", \"-l\"], "));
+	/* more elements than were read */
+	ev.str[1].truncated = true;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "[\"ls\", \"-l\", ...], "));
+	/* the last element cut short (no NUL): the dots go after its quote */
+	ev.str[1].data = "ls\0abc";
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "[\"ls\", \"abc\"...], "));
+	/* an empty element and an empty list */
+	ev.str[1] = (struct moat_trace_str){ .arg = 1, .data = "ls\0\0", .len = 4, .list = true };
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "[\"ls\", \"\"], "));
+	ev.str[1].len = 0;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"/bin/ls\", [], "));
+	/* a fault: the pointer, decoded */
+	ev.str[1].fault = true;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"/bin/ls\", 0x7ffd1000, "));
+
+	/* JSON: args stay strings (the pointer), the list beside them */
+	ev.str[1] = (struct moat_trace_str){ .arg = 1, .data = "ls\0-l\0", .len = 6, .list = true };
+	moat_trace_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_true(json_is_string(json_array_get(json_object_get(o, "args"), 1)));
+	argv = json_object_get(o, "argv");
+	assert_int_equal(json_array_size(argv), 2);
+	assert_string_equal(json_string_value(json_array_get(argv, 0)), "ls");
+	assert_string_equal(json_string_value(json_array_get(argv, 1)), "-l");
+	assert_null(json_object_get(o, "argv_truncated"));
+	json_decref(o);
+	ev.str[1].truncated = true;
+	moat_trace_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_true(json_is_true(json_object_get(o, "argv_truncated")));
+	json_decref(o);
+}
+
 static void test_seccomp_formats(void **state)
 {
 	struct moat_seccomp_event ev = { 0 };
@@ -229,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_text_decoded_by_signature),
 		cmocka_unit_test(test_text_truncation_snprintf_semantics),
 		cmocka_unit_test(test_json_parses_and_escapes),
+		cmocka_unit_test(test_argv_list),
 		cmocka_unit_test(test_seccomp_formats),
 		cmocka_unit_test(test_new_rejects_bad_options),
 	};
