@@ -4,6 +4,7 @@
  * one snprintf per field: the formatter runs once per event, up to millions
  * of times a second.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -218,10 +219,29 @@ static void put_task(struct out *o, uint64_t ts_ns, uint32_t pid, uint32_t tid, 
 	put_str(o, comm);
 }
 
+/* O_TMPFILE without the O_DIRECTORY it includes (asm-generic/fcntl.h). */
+#define TMPFILE_BIT 020000000
+
+/*
+ * Arguments a line shows: as strace, open/openat's mode only when the flags
+ * use it (O_CREAT, O_TMPFILE); otherwise it is whatever the register held.
+ */
+static int nargs_shown(const struct moat_trace_event *ev)
+{
+	int n = nargs_of(ev);
+	const struct moat_arg_sig *a = ev->sig ? ev->sig->args : NULL;
+
+	if (a && n >= 2 && a[n - 1].kind == MOAT_ARG_MODE && a[n - 2].kind == MOAT_ARG_FLAGS &&
+	    a[n - 2].group && !strcmp(a[n - 2].group, "O") &&
+	    !(ev->args[n - 2] & (O_CREAT | TMPFILE_BIT)))
+		n--;
+	return n;
+}
+
 int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
-	int n = nargs_of(ev);
+	int n = nargs_shown(ev);
 
 	put_task(&o, ev->ts_ns, ev->pid, ev->tid, ev->comm);
 	put_char(&o, ' ');

@@ -183,7 +183,7 @@ start --comm syscall_mix -e openat --no-durations
 (cd "$tmp" && "$H/syscall_mix" /etc/hostname)
 stop
 check "--no-durations: text lines end with the result, paths still read" \
-	eval 'grep -q "openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY|O_CLOEXEC, 0*) = [0-9]*$" "$tmp/out" && ! grep -q "<" "$tmp/out"'
+	eval 'grep -q "openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY|O_CLOEXEC) = [0-9]*$" "$tmp/out" && ! grep -q "<" "$tmp/out"'
 
 # --- calls a seccomp filter answered never reach sys_enter: still traced
 P=$H/sandbox_probe

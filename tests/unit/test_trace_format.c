@@ -103,7 +103,15 @@ static void test_text_decoded_by_signature(void **state)
 	ev.str[0] = (struct moat_trace_str){ .arg = 1, .data = "/etc/passwd", .len = 11 };
 	moat_trace_format(&ev, buf, sizeof(buf));
 	assert_string_equal(buf, "03:04:05.678901 100/101 app openat(AT_FDCWD, \"/etc/passwd\", "
-				 "O_RDONLY|O_CLOEXEC, 000) = 3 <0.001234>");
+				 "O_RDONLY|O_CLOEXEC) = 3 <0.001234>");
+	/* the mode only when the flags use it, as strace shows it */
+	ev.args[2] = 0101; /* O_WRONLY|O_CREAT */
+	ev.args[3] = 0640;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"/etc/passwd\", O_WRONLY|O_CREAT, 0640) = 3 <"));
+	ev.args[2] = 020200002; /* O_TMPFILE|O_RDWR */
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"/etc/passwd\", O_RDWR|O_TMPFILE, 0640) = 3 <"));
 	ev.name = "getppid";
 	ev.sig = moat_syscall_sig("getppid");
 	ev.str[0].arg = -1;
