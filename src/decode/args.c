@@ -568,7 +568,8 @@ int moat_decode_arg(const struct moat_arg_sig *a, uint64_t v, char *buf, size_t 
 		break;
 	case MOAT_ARG_HEX:
 	default:
-		out_printf(&o, "0x%" PRIx64, v);
+		/* As strace: 0 plainly (mmap's offset), else 0x... */
+		out_printf(&o, "%#" PRIx64, v);
 		break;
 	}
 	return o.len > (size_t)0x7fffffff ? 0x7fffffff : (int)o.len;
