@@ -45,6 +45,14 @@ enum moat_arg_kind {
 	MOAT_ARG_ENUM,	 /* one constant of GROUP: "AF_INET" */
 	MOAT_ARG_MODE,	 /* octal file mode */
 	MOAT_ARG_SIGNAL, /* signal number: "SIGTERM" */
+	/*
+	 * Data buffers, formatted as pointers here; moat trace shows their
+	 * first bytes. BUF_IN: data given to the kernel, as many bytes as the
+	 * next argument says (write). BUF_OUT: filled by the kernel, as many
+	 * bytes as the call returns (read).
+	 */
+	MOAT_ARG_BUF_IN,
+	MOAT_ARG_BUF_OUT,
 };
 
 struct moat_arg_sig {

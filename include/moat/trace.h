@@ -51,6 +51,8 @@ struct moat_trace_str {
 	 * the other, each NUL-ended but a last one cut short.
 	 */
 	bool list;
+	/* A read/write's data: LEN raw bytes (no NUL); truncated: the call's data went on. */
+	bool raw;
 	/*
 	 * Read at exit, not entry: the entry read hit a page not yet in memory
 	 * (eBPF cannot fault it in, the syscall then brought it in), or the
@@ -104,7 +106,16 @@ struct moat_trace_opts {
 	 * to 8 CPUs, less beyond (32 MiB in all, at least 256 KiB each).
 	 */
 	size_t buffer_bytes;
+	/*
+	 * Bytes shown of a read/write's data (read at exit: a read's data is
+	 * there only then): at most 256; 0 = 32, as strace; MOAT_TRACE_NO_DATA
+	 * = none (the pointer).
+	 */
+	size_t data_bytes;
 };
+
+#define MOAT_TRACE_NO_DATA SIZE_MAX
+#define MOAT_TRACE_DATA_MAX 256
 
 struct moat_trace_stats {
 	uint64_t received;  /* events delivered to ops->event */

@@ -30,6 +30,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u8 sys_conf[TRACE_NABI][TRACE_NR_MAX] = {};
 const volatile __u8 other_conf = 0; /* numbers >= TRACE_NR_MAX */
 const volatile struct trace_nrs nrs[TRACE_NABI] = {};
+/* Per ABI: sys_buf[nr], TRACE_BUF_*; the first buf_max bytes are shown. */
+const volatile __u8 sys_buf[TRACE_NABI][TRACE_NR_MAX] = {};
+const volatile __u32 buf_max = 0;
 /* Only the processes of the tracked set (moat trace -- CMD and its descendants). */
 const volatile __u32 use_tracked = 0;
 const volatile __u32 failed_only = 0;
@@ -95,6 +98,11 @@ static __always_inline __u8 conf_of(__u32 nr, bool compat)
 {
 	/* The masks keep the verifier sure of the bounds whatever clang reorders. */
 	return nr < TRACE_NR_MAX ? sys_conf[compat & 1][nr & (TRACE_NR_MAX - 1)] : other_conf;
+}
+
+static __always_inline __u8 buf_of(__u32 nr, bool compat)
+{
+	return nr < TRACE_NR_MAX ? sys_buf[compat & 1][nr & (TRACE_NR_MAX - 1)] : 0;
 }
 
 /* Two word loads from the task: cheaper than bpf_get_current_comm()'s byte copy. */
@@ -213,6 +221,62 @@ static __always_inline __u32 read_argv(char *str, __u8 *str_arg, __u16 *str_len,
 	}
 	str_len[1] = used;
 	return flags;
+}
+
+/* ARGS[I] without a variable stack offset (which the verifier refuses). */
+static __always_inline __u64 arg_at(const __u64 *args, __u32 i)
+{
+	if (i == 0)
+		return args[0];
+	if (i == 1)
+		return args[1];
+	if (i == 2)
+		return args[2];
+	if (i == 3)
+		return args[3];
+	if (i == 4)
+		return args[4];
+	return i == 5 ? args[5] : 0;
+}
+
+/*
+ * A read/write's data: how many of its bytes a record shows (BC: sys_buf),
+ * *PTR where they are; TRACE_EV_BUF_MORE in *MORE when the call's data goes on.
+ */
+static __always_inline __u32 buf_size(__u8 bc, struct pt_regs *regs, bool compat, long ret,
+				      __u64 *ptr, __u32 *more)
+{
+	__u64 args[6], count;
+	__u32 i = bc & TRACE_BUF_ARG;
+
+	read_args(args, regs, compat);
+	if (bc & TRACE_BUF_LEN_RET)
+		count = ret > 0 ? ret : 0;
+	else
+		count = arg_at(args, i + 1);
+	*ptr = arg_at(args, i);
+	*more = count > buf_max ? TRACE_EV_BUF_MORE : 0;
+	return count > buf_max ? buf_max : count;
+}
+
+/* The data buffer as string 1, right after string 0 (room reserved for it). */
+static __always_inline void put_buf(struct trace_record *r, __u64 ptr, __u32 blen, __u32 more,
+				    __u8 arg)
+{
+	__u32 off = r->str_len[0];
+
+	if (off > TRACE_STR_MAX || r->str_arg[1] != 0xff)
+		return; /* string 1 is taken (no such call has two strings and a buffer) */
+	if (blen > TRACE_STR_MAX)
+		blen = TRACE_STR_MAX;
+	r->str_arg[1] = arg;
+	r->str_len[1] = 0;
+	if (blen && bpf_probe_read_user(r->str + off, blen, (const void *)ptr)) {
+		r->flags |= TRACE_EV_STR1_FAULT;
+		return;
+	}
+	r->str_len[1] = blen;
+	r->flags |= TRACE_EV_BUF | more;
 }
 
 /*
@@ -443,8 +507,10 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	struct moat_lost *l;
 	__u32 nr, len, flags = 0, lost_before, n;
 	long snr = moat_exit_nr(regs);
-	bool compat, exec, keep;
-	__u8 conf;
+	bool compat, exec, keep, shrink = false;
+	__u32 blen = 0, bmore = 0;
+	__u64 bptr = 0;
+	__u8 conf, bc;
 
 	task = bpf_get_current_task_btf();
 	pid_tgid = task_pid_tgid(task);
@@ -507,6 +573,12 @@ traced:
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
 	len = TRACE_RECORD_HDR_SIZE;
+	/* A read/write's data, read at exit: a read's data is there only then. */
+	bc = buf_of(nr, compat);
+	if (bc && !((bc & TRACE_BUF_LEN_RET) && ret < 0))
+		blen = buf_size(bc, regs, compat, ret, &bptr, &bmore);
+	else
+		bc = 0; /* a failed read: no data, its pointer shown */
 	/*
 	 * A BPF program cannot fault pages in: a path in a page the program has
 	 * not touched yet (often its .rodata) reads as a fault at entry. The
@@ -519,11 +591,14 @@ traced:
 		n = in->str_len[0] + in->str_len[1];
 		if (n > TRACE_NSTR * TRACE_STR_MAX)
 			n = TRACE_NSTR * TRACE_STR_MAX;
-		if (!keep)
+		n += blen;
+		if (!keep || n > TRACE_NSTR * TRACE_STR_MAX)
 			n = TRACE_NSTR * TRACE_STR_MAX;
 		len += (n + 7) & ~7u;
 	} else if (conf & TRACE_CONF_STRMASK) {
 		len += TRACE_NSTR * TRACE_STR_MAX;
+	} else {
+		len += (blen + 7) & ~7u;
 	}
 	lost_before = lost_pending(&l);
 	r = reserve(len, &pos, &head);
@@ -556,15 +631,20 @@ traced:
 	} else if (conf & TRACE_CONF_STRMASK) {
 		r->flags |= TRACE_EV_STR_AT_EXIT | read_strings(r->str, r->str_arg, r->str_len,
 								r->args, conf & TRACE_CONF_STRMASK);
+		shrink = true;
+	} else {
+		r->str_arg[0] = r->str_arg[1] = 0xff;
+		r->str_len[0] = r->str_len[1] = 0;
+	}
+	if (bc)
+		put_buf(r, bptr, blen, bmore, bc & TRACE_BUF_ARG);
+	if (shrink) {
 		/* The record shrinks to what was read; the rest of the room stays unused. */
 		n = r->str_len[0] + r->str_len[1];
 		if (n > TRACE_NSTR * TRACE_STR_MAX)
 			n = TRACE_NSTR * TRACE_STR_MAX;
 		len = TRACE_RECORD_HDR_SIZE + ((n + 7) & ~7u);
 		r->len = len;
-	} else {
-		r->str_arg[0] = r->str_arg[1] = 0xff;
-		r->str_len[0] = r->str_len[1] = 0;
 	}
 	commit(pos, head, len, l, lost_before);
 	return 0;

@@ -20,7 +20,7 @@ MOAT_CMD(trace, "strace-like syscall tracing with eBPF (and seccomp kills/traps)
 const char help_trace[] =
 	"usage: moat trace [-p PID | -c CGROUP | --comm NAME | -- CMD [ARGS...]]\n"
 	"                  [-e SYSCALL,...] [--failed] [--no-durations] [--json] [-o FILE]\n"
-	"                  [-b BYTES]\n"
+	"                  [-b BYTES] [-s BYTES]\n"
 	"       moat trace --seccomp [-p PID | -c CGROUP | --comm NAME] [--json] [-o FILE]\n\n"
 	"Prints one line per system call: time, pid/tid, command name, the call with\n"
 	"its arguments (strings read at entry), the result or errno name and the time\n"
@@ -44,6 +44,9 @@ const char help_trace[] =
 	"  -o, --output FILE    write the trace to FILE (a stream, written as it comes)\n"
 	"  -b, --buffer-size N  bytes of each CPU's ring, a power of 2 from 4K to 4M\n"
 	"                       (default 4M up to 8 CPUs, 32M in all beyond; K/M suffixes)\n"
+	"  -s, --data-size N    bytes shown of the data of read, write and the like\n"
+	"                       (read at exit), 0 to 256; 0: none, the pointer\n"
+	"                       (default 32, as strace)\n"
 	"      --seccomp        report seccomp kills and traps system-wide instead\n"
 	"                       (any sandbox: Docker, systemd, moat run, ...)\n\n"
 	"Events the kernel could not hand over (a full buffer) are counted per CPU\n"
@@ -135,6 +138,7 @@ int cmd_trace(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "output", required_argument, NULL, 'o' },
 		{ "buffer-size", required_argument, NULL, 'b' },
+		{ "data-size", required_argument, NULL, 's' },
 		{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 		{ "no-durations", no_argument, NULL, OPT_UNTIMED },
 		{ 0 },
@@ -153,7 +157,7 @@ int cmd_trace(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return MOAT_EXIT_OK;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:c:e:o:b:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:c:e:o:b:s:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 		case 'c':
@@ -174,6 +178,21 @@ int cmd_trace(int argc, char **argv)
 				goto usage;
 			}
 			break;
+		case 's': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    v > MOAT_TRACE_DATA_MAX) {
+				fprintf(stderr, "moat trace: bad data size '%s' (bytes: 0 to %d)\n",
+					optarg, MOAT_TRACE_DATA_MAX);
+				goto usage;
+			}
+			topts.data_bytes = v ? v : MOAT_TRACE_NO_DATA;
+			break;
+		}
 		case OPT_FAILED:
 			topts.failed_only = true;
 			break;

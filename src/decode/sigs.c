@@ -16,6 +16,8 @@
 #define A_UINT(n) { MOAT_ARG_UINT, NULL, n }
 #define A_HEX(n) { MOAT_ARG_HEX, NULL, n }
 #define A_PTR(n) { MOAT_ARG_PTR, NULL, n }
+#define A_BUFIN(n) { MOAT_ARG_BUF_IN, NULL, n }
+#define A_BUFOUT(n) { MOAT_ARG_BUF_OUT, NULL, n }
 #define A_FD(n) { MOAT_ARG_FD, NULL, n }
 #define A_PATH(n) { MOAT_ARG_PATH, NULL, n }
 #define A_STR(n) { MOAT_ARG_STR, NULL, n }
@@ -31,8 +33,8 @@
 
 static const struct moat_syscall_sig sigs[] = {
 	/* files and descriptors */
-	S("read", A_FD("fd"), A_PTR("buf"), A_UINT("count")),
-	S("write", A_FD("fd"), A_PTR("buf"), A_UINT("count")),
+	S("read", A_FD("fd"), A_BUFOUT("buf"), A_UINT("count")),
+	S("write", A_FD("fd"), A_BUFIN("buf"), A_UINT("count")),
 	S("open", A_PATH("pathname"), A_FLAGS("O", "flags"), A_MODE("mode")),
 	S("openat", A_FD("dirfd"), A_PATH("pathname"), A_FLAGS("O", "flags"), A_MODE("mode")),
 	S("openat2", A_FD("dirfd"), A_PATH("pathname"), A_PTR("how"), A_UINT("size")),
@@ -47,8 +49,8 @@ static const struct moat_syscall_sig sigs[] = {
 	S("statx", A_FD("dirfd"), A_PATH("pathname"), A_FLAGS("AT", "flags"), A_HEX("mask"),
 	  A_PTR("statxbuf")),
 	S("lseek", A_FD("fd"), A_INT("offset"), A_ENUM("SEEK", "whence")),
-	S("pread64", A_FD("fd"), A_PTR("buf"), A_UINT("count"), A_INT("offset")),
-	S("pwrite64", A_FD("fd"), A_PTR("buf"), A_UINT("count"), A_INT("offset")),
+	S("pread64", A_FD("fd"), A_BUFOUT("buf"), A_UINT("count"), A_INT("offset")),
+	S("pwrite64", A_FD("fd"), A_BUFIN("buf"), A_UINT("count"), A_INT("offset")),
 	S("readv", A_FD("fd"), A_PTR("iov"), A_INT("iovcnt")),
 	S("writev", A_FD("fd"), A_PTR("iov"), A_INT("iovcnt")),
 	S("preadv", A_FD("fd"), A_PTR("iov"), A_INT("iovcnt"), A_UINT("pos_l"), A_UINT("pos_h")),
@@ -90,8 +92,8 @@ static const struct moat_syscall_sig sigs[] = {
 	S("unlinkat", A_FD("dirfd"), A_PATH("pathname"), A_FLAGS("AT", "flags")),
 	S("symlink", A_PATH("target"), A_PATH("linkpath")),
 	S("symlinkat", A_PATH("target"), A_FD("newdirfd"), A_PATH("linkpath")),
-	S("readlink", A_PATH("pathname"), A_PTR("buf"), A_UINT("bufsiz")),
-	S("readlinkat", A_FD("dirfd"), A_PATH("pathname"), A_PTR("buf"), A_UINT("bufsiz")),
+	S("readlink", A_PATH("pathname"), A_BUFOUT("buf"), A_UINT("bufsiz")),
+	S("readlinkat", A_FD("dirfd"), A_PATH("pathname"), A_BUFOUT("buf"), A_UINT("bufsiz")),
 	S("chmod", A_PATH("pathname"), A_MODE("mode")),
 	S("fchmod", A_FD("fd"), A_MODE("mode")),
 	S("fchmodat", A_FD("dirfd"), A_PATH("pathname"), A_MODE("mode")),
@@ -180,9 +182,9 @@ static const struct moat_syscall_sig sigs[] = {
 	S("accept4", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen"), A_FLAGS("SOCK", "flags")),
 	S("getsockname", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen")),
 	S("getpeername", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen")),
-	S("sendto", A_FD("sockfd"), A_PTR("buf"), A_UINT("len"), A_FLAGS("MSG", "flags"),
+	S("sendto", A_FD("sockfd"), A_BUFIN("buf"), A_UINT("len"), A_FLAGS("MSG", "flags"),
 	  A_PTR("dest_addr"), A_UINT("addrlen")),
-	S("recvfrom", A_FD("sockfd"), A_PTR("buf"), A_UINT("len"), A_FLAGS("MSG", "flags"),
+	S("recvfrom", A_FD("sockfd"), A_BUFOUT("buf"), A_UINT("len"), A_FLAGS("MSG", "flags"),
 	  A_PTR("src_addr"), A_PTR("addrlen")),
 	S("sendmsg", A_FD("sockfd"), A_PTR("msg"), A_FLAGS("MSG", "flags")),
 	S("recvmsg", A_FD("sockfd"), A_PTR("msg"), A_FLAGS("MSG", "flags")),
@@ -297,7 +299,7 @@ static const struct moat_syscall_sig sigs[] = {
 	S("bpf", A_INT("cmd"), A_PTR("attr"), A_UINT("size")),
 	S("perf_event_open", A_PTR("attr"), A_INT("pid"), A_INT("cpu"), A_FD("group_fd"),
 	  A_HEX("flags")),
-	S("getrandom", A_PTR("buf"), A_UINT("buflen"), A_FLAGS("GRND", "flags")),
+	S("getrandom", A_BUFOUT("buf"), A_UINT("buflen"), A_FLAGS("GRND", "flags")),
 	S("rseq", A_PTR("rseq"), A_UINT("rseq_len"), A_INT("flags"), A_HEX("sig")),
 	S("landlock_create_ruleset", A_PTR("attr"), A_UINT("size"), A_HEX("flags")),
 	S("landlock_add_rule", A_FD("ruleset_fd"), A_INT("rule_type"), A_PTR("rule_attr"),

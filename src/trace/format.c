@@ -375,7 +375,7 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 
 		if (i)
 			put_char(&o, ',');
-		if (s && !s->fault && !s->list) {
+		if (s && !s->fault && !s->list && !s->raw) {
 			put_json_string(&o, s->data, s->len);
 		} else {
 			/* The decoded words are ASCII (names, numbers): no escaping needed. */
@@ -388,8 +388,24 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 	for (int i = 0; i < MOAT_TRACE_NSTR; i++) {
 		const struct moat_trace_str *s = &ev->str[i];
 
+		if (s->arg < 0 || s->fault)
+			continue;
+		/* Raw bytes (read/write data) in hex: JSON strings cannot carry any byte. */
+		if (s->raw) {
+			static const char hex[] = "0123456789abcdef";
+
+			put_str(&o, ",\"data_hex\":\"");
+			for (size_t k = 0; k < s->len; k++) {
+				put_char(&o, hex[(unsigned char)s->data[k] >> 4]);
+				put_char(&o, hex[(unsigned char)s->data[k] & 15]);
+			}
+			put_char(&o, '"');
+			if (s->truncated)
+				put_str(&o, ",\"data_truncated\":true");
+			continue;
+		}
 		/* A list (execve's argv) beside args, which stay strings: the pointer there. */
-		if (s->arg < 0 || s->fault || !s->list)
+		if (!s->list)
 			continue;
 		put_str(&o, ",\"argv\":[");
 		for_each_element(&o, s, put_json_element);

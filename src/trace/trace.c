@@ -116,6 +116,12 @@ static int deliver(struct moat_trace *t, const struct trace_record *r)
 			len = 0;
 		s->data = r->str + off;
 		off += len;
+		if (i == 1 && (r->flags & TRACE_EV_BUF)) {
+			s->raw = true;
+			s->len = len;
+			s->truncated = r->flags & TRACE_EV_BUF_MORE;
+			continue;
+		}
 		if (i == 1 && (r->flags & TRACE_EV_ARGV)) {
 			s->list = true;
 			s->len = len;
@@ -277,6 +283,19 @@ static uint8_t string_args(const struct moat_syscall_sig *sig)
 	return mask;
 }
 
+/* The call's data buffer for the kernel side (TRACE_BUF_*), 0 when it has none. */
+static uint8_t buffer_arg(const struct moat_syscall_sig *sig)
+{
+	for (int i = 0; sig && i < sig->nargs && i < 6; i++) {
+		if (sig->args[i].kind == MOAT_ARG_BUF_OUT)
+			return TRACE_BUF_ON | TRACE_BUF_LEN_RET | (uint8_t)i;
+		/* Its length is the next argument (checked by tests/unit/test_decode.c). */
+		if (sig->args[i].kind == MOAT_ARG_BUF_IN && i + 1 < sig->nargs)
+			return TRACE_BUF_ON | (uint8_t)i;
+	}
+	return 0;
+}
+
 static uint32_t nr_or_none(enum moat_arch arch, const char *name)
 {
 	int64_t nr = moat_syscall_nr(arch, name);
@@ -303,6 +322,7 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, b
 		enum moat_arch arch = abi_arch(t, abi);
 		struct trace_nrs *k = (struct trace_nrs *)&ro->nrs[abi];
 		uint8_t *conf = (uint8_t *)ro->sys_conf[abi];
+		uint8_t *buf = (uint8_t *)ro->sys_buf[abi];
 
 		memset(k, 0xff, sizeof(*k));
 		if (arch == MOAT_ARCH__COUNT)
@@ -342,6 +362,8 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, b
 			if (!(conf[n] & TRACE_CONF_ON))
 				continue;
 			conf[n] |= string_args(t->sigs[abi][n]);
+			if (o->data_bytes != MOAT_TRACE_NO_DATA)
+				buf[n] = buffer_arg(t->sigs[abi][n]);
 			if ((conf[n] & TRACE_CONF_STRMASK) || !o->untimed || needs_entry(k, n))
 				conf[n] |= TRACE_CONF_ENTRY;
 			if (conf[n] & TRACE_CONF_ENTRY)
@@ -357,6 +379,9 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, b
 	ro->failed_only = o->failed_only;
 	ro->timed = !o->untimed;
 	ro->ring_bytes = t->ring_bytes;
+	ro->buf_max = o->data_bytes == MOAT_TRACE_NO_DATA ? 0
+		      : o->data_bytes			  ? (uint32_t)o->data_bytes
+							  : 32;
 	return 0;
 }
 
@@ -411,6 +436,10 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 		goto fail;
 	}
 	t->ring_bytes = opts->buffer_bytes ? opts->buffer_bytes : default_ring_bytes(t->ncpu);
+	if (opts->data_bytes > MOAT_TRACE_DATA_MAX && opts->data_bytes != MOAT_TRACE_NO_DATA) {
+		err = -EINVAL;
+		goto fail;
+	}
 	/* A power of 2 (offsets are masked), room for the largest record, one map value. */
 	if (t->ring_bytes < TRACE_RING_MIN || t->ring_bytes > TRACE_RING_MAX ||
 	    (t->ring_bytes & (t->ring_bytes - 1))) {

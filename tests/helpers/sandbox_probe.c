@@ -200,6 +200,11 @@ static int run(const char *a, char **argv0)
 	} else if (!strcmp(a, "int80-dup2")) {
 		r = int80_3(63, 1, 77, 0); /* i386 dup2(1, 77) */
 		result("int80-dup2", r < 0 ? -1 : r, r < 0 ? (int)-r : 0);
+	} else if (!strcmp(a, "read-badfd")) {
+		char buf[16];
+
+		r = read(999, buf, sizeof(buf));
+		result(a, r, errno);
 	} else if (!strcmp(a, "execveat")) {
 		/* execveat(AT_FDCWD, "/bin/true", ["/bin/true", "via-execveat"], environ, 0) */
 		char *args[] = { "/bin/true", "via-execveat", NULL };

@@ -231,6 +231,25 @@ check "execve in text: [\"/bin/true\", \"a\", \"b c\", ..., \"13\", ...]" \
 check "execve in text: an argument cut at 255 bytes ends in \"...\"" \
 	eval 'grep -q "execve(\"/bin/true\", \[\"/bin/true\", \"1-2-3-[0-9-]*\"\.\.\.\], 0x" "$tmp/exec.txt"'
 
+# --- read/write data, read at exit (a read's data is there only then), as
+# strace shows it: 32 bytes by default, -s to change, 0 for none
+D=0123456789abcdefghijklmnopqrstuvwxyzABCDEF
+"$MOAT" trace -e write,read -o "$tmp/data.txt" -- sh -c "printf $D >$tmp/d; cat $tmp/d >/dev/null; $P read-badfd" \
+	>/dev/null 2>"$tmp/err"
+check "write: its first 32 bytes, '...' as the data goes on" \
+	eval 'grep -q " write(1, \"0123456789abcdefghijklmnopqrstuv\"\.\.\., 42) = 42 <" "$tmp/data.txt"'
+check "read: the bytes it returned; then the end of the file, \"\"" \
+	eval 'grep -q " cat read(3, \"0123456789abcdefghijklmnopqrstuv\"\.\.\., [0-9]*) = 42 <" "$tmp/data.txt" &&
+	      grep -q " cat read(3, \"\", [0-9]*) = 0 <" "$tmp/data.txt"'
+check "a failed read: no data, its pointer" \
+	eval 'grep -q " read(999, 0x[0-9a-f]*, 16) = -1 EBADF " "$tmp/data.txt"'
+"$MOAT" trace -e write -s 4 --json -o "$tmp/data.json" -- sh -c "printf $D >$tmp/d; printf 'a\\0\\377' >$tmp/d" \
+	>/dev/null 2>"$tmp/err"
+check "JSON, -s 4: data_hex of the first 4 bytes, data_truncated; binary bytes kept" \
+	eval '[ "$(jq -c "[.data_hex, .data_truncated]" "$tmp/data.json" | tr "\n" " ")" = "[\"30313233\",true] [\"6100ff\",null] " ]'
+"$MOAT" trace -e write -s 0 -o "$tmp/data0.txt" -- sh -c "printf $D >$tmp/d" >/dev/null 2>"$tmp/err"
+check "-s 0: the pointer, no data" eval 'grep -q " write(1, 0x[0-9a-f]*, 42) = 42 <" "$tmp/data0.txt"'
+
 # --- several CPUs' rings merged by time: three floods at once, every
 # record's time at or after the one before it (--no-durations: lines show
 # the exit time, the order the rings are merged in)

@@ -231,6 +231,36 @@ static void test_argv_list(void **state)
 	json_decref(o);
 }
 
+/* read/write data: raw bytes, escaped in text, hex in JSON. */
+static void test_raw_data(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	json_error_t jerr;
+	json_t *o;
+	char buf[1024];
+
+	ev.name = "write";
+	ev.sig = moat_syscall_sig("write");
+	ev.args[0] = 1;
+	ev.args[1] = 0x1000;
+	ev.args[2] = 40;
+	ev.ret = 40;
+	ev.str[1] = (struct moat_trace_str){ .arg = 1, .data = "a\0\xff\n", .len = 4, .raw = true };
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " write(1, \"a\\000\\377\\n\", 40) = 40 <"));
+	ev.str[1].truncated = true;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " write(1, \"a\\000\\377\\n\"..., 40) = 40 <"));
+	moat_trace_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "data_hex")), "6100ff0a");
+	assert_true(json_is_true(json_object_get(o, "data_truncated")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "args"), 1)),
+			    "0x1000");
+	json_decref(o);
+}
+
 static void test_seccomp_formats(void **state)
 {
 	struct moat_seccomp_event ev = { 0 };
@@ -293,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_text_truncation_snprintf_semantics),
 		cmocka_unit_test(test_json_parses_and_escapes),
 		cmocka_unit_test(test_argv_list),
+		cmocka_unit_test(test_raw_data),
 		cmocka_unit_test(test_seccomp_formats),
 		cmocka_unit_test(test_new_rejects_bad_options),
 	};
