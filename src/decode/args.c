@@ -396,6 +396,19 @@ static void put_flags(struct out *o, const char *gname, uint64_t v)
 		else
 			out_puts(o, "0x3");
 		v &= ~(uint64_t)3;
+	} else if (!strcmp(gname, "AT_ACCESS")) {
+		/*
+		 * Not a generated group: faccessat2's flags, where 0x200 is
+		 * AT_EACCESS (elsewhere the same bit is AT_REMOVEDIR).
+		 */
+		g = find_group("AT");
+		if (v & 0x200) {
+			out_sep(o, &first);
+			out_puts(o, "AT_EACCESS");
+			v &= ~(uint64_t)0x200;
+		}
+		if (!v && !first)
+			return;
 	} else if (!strcmp(gname, "SOCK")) {
 		/* Low 4 bits: the type (SOCK_TYPE_MASK); above: SOCK_CLOEXEC/NONBLOCK. */
 		static const char *const types[] = { NULL,	  "SOCK_STREAM", "SOCK_DGRAM",

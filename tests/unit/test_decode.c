@@ -84,7 +84,8 @@ static void test_signature_table(void **state)
 			    (a + 1 >= s->nargs || s->args[a + 1].kind != MOAT_ARG_UINT))
 				fail_msg("%s.%s: no length after the buffer", s->name, arg->name);
 			if (arg->kind == MOAT_ARG_FLAGS || arg->kind == MOAT_ARG_ENUM) {
-				bool found = !strcmp(arg->group, "O_FLAGS");
+				bool found = !strcmp(arg->group, "O_FLAGS") ||
+					     !strcmp(arg->group, "AT_ACCESS");
 
 				for (size_t c = 0; !found && c < moat_consts_gen_count; c++)
 					found = !strcmp(moat_consts_gen[c].group, arg->group);
@@ -104,6 +105,11 @@ static void test_open_flags(void **state)
 	assert_string_equal(dec("openat", 2, O_WRONLY | O_CREAT | O_TRUNC),
 			    "O_WRONLY|O_CREAT|O_TRUNC");
 	assert_string_equal(dec("openat", 2, O_RDONLY), "O_RDONLY");
+	/* AT_EACCESS and AT_REMOVEDIR are the same bit: each call names its own. */
+	assert_string_equal(dec("faccessat2", 3, AT_EACCESS | AT_SYMLINK_NOFOLLOW),
+			    "AT_EACCESS|AT_SYMLINK_NOFOLLOW");
+	assert_string_equal(dec("faccessat2", 3, 0), "0");
+	assert_string_equal(dec("unlinkat", 2, AT_REMOVEDIR), "AT_REMOVEDIR");
 	assert_string_equal(dec("openat", 2, O_RDONLY | O_CLOEXEC), "O_RDONLY|O_CLOEXEC");
 	assert_string_equal(dec("open", 1, O_RDWR | O_APPEND), "O_RDWR|O_APPEND");
 	assert_string_equal(dec("openat", 2, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
