@@ -81,9 +81,12 @@ $(B)/gen/vmlinux.h:
 	@test -r $(VMLINUX_BTF) || { echo "error: no kernel BTF at $(VMLINUX_BTF): moat's eBPF programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y (or set VMLINUX_BTF=path)" >&2; exit 1; }
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
+# trace uses an atomic add's result (moat trace --no-time: BPF_FETCH, Linux 5.12).
+BPF_CPU_trace := -mcpu=v3
+
 $(B)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(B)/gen/vmlinux.h
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(B)/gen -Isrc/bpf -Iinclude -c $< -o $@
+	$(CLANG) -g -O2 -target bpf $(BPF_CPU_$*) -D__TARGET_ARCH_$(ARCH) -I$(B)/gen -Isrc/bpf -Iinclude -c $< -o $@
 	@# Strip DWARF that libbpf does not need; keep BTF.
 	llvm-strip -g $@ 2>/dev/null || true
 

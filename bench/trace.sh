@@ -63,29 +63,26 @@ echo "| tracer (getppid loop, an event per syscall) | CPU ns/call | vs bare | wa
 echo "|---|---|---|---|---|"
 row "bare (no tracer)" "$bare"
 
-"$MOAT" trace --comm getppid_loop -e getppid -o "$tmp/trace.txt" 2>"$tmp/err" &
-tpid=$!
-wait_ready tracing
-v=$(best $N plain)
-stop_tracer
-row "moat trace -e getppid -o FILE (text)" "$v"
+# traced LABEL ARGS...: the loop under moat trace --comm getppid_loop -e getppid ARGS
+traced() {
+	label=$1
+	shift
+	"$MOAT" trace --comm getppid_loop -e getppid "$@" 2>"$tmp/err" &
+	tpid=$!
+	wait_ready tracing
+	v=$(best $N plain)
+	stop_tracer
+	row "$label" "$v"
+}
+
+traced "moat trace -e getppid -o FILE (text)" -o "$tmp/trace.txt"
 timed=$v
 moat_lost=$(sed -n 's/^moat trace: \([0-9]*\) events, \([0-9]*\) lost$/\2/p' "$tmp/err")
-
-"$MOAT" trace --comm getppid_loop -e getppid --no-durations -o "$tmp/trace.txt" 2>"$tmp/err" &
-tpid=$!
-wait_ready tracing
-v=$(best $N plain)
-stop_tracer
-row "moat trace --no-durations -e getppid -o FILE (text)" "$v"
+traced "moat trace --no-durations -e getppid -o FILE (text)" --no-durations -o "$tmp/trace.txt"
 untimed=$v
-
-"$MOAT" trace --comm getppid_loop -e getppid --json -o "$tmp/trace.json" 2>"$tmp/err" &
-tpid=$!
-wait_ready tracing
-v=$(best $N plain)
-stop_tracer
-row "moat trace -e getppid --json -o FILE" "$v"
+traced "moat trace --no-time -e getppid -o FILE (text)" --no-time -o "$tmp/trace.txt"
+notime=$v
+traced "moat trace -e getppid --json -o FILE" --json -o "$tmp/trace.json"
 
 "$MOAT" top --comm getppid_loop -i 1 --json >/dev/null 2>"$tmp/err" &
 tpid=$!
@@ -151,6 +148,7 @@ echo "| strace -f against | time per call | overhead (time added to a bare call)
 echo "|---|---|---|"
 vs_strace "moat trace (durations)" "$timed"
 vs_strace "moat trace --no-durations" "$untimed"
+vs_strace "moat trace --no-time" "$notime"
 
 # The floors in the same run: what any tracer hooking the syscall
 # tracepoints pays here before it records anything.

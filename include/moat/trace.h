@@ -65,6 +65,9 @@ struct moat_trace_event {
 	uint64_t ts_ns;	 /* CLOCK_REALTIME at entry when timed, else at exit; ns */
 	uint64_t dur_ns; /* time in the syscall, when timed */
 	bool timed;	 /* the entry was seen and timed (see moat_trace_opts.untimed) */
+	/* moat_trace_opts.no_time: no ts_ns (0); SEQ orders the events (from 0, gaps: lost). */
+	bool no_time;
+	uint64_t seq;
 	uint64_t args[6];
 	int64_t ret; /* raw return value: -errno on failure */
 	uint32_t pid, tid;
@@ -101,6 +104,12 @@ struct moat_trace_opts {
 	 * (string arguments, exit/exit_group, sigreturn), the cheapest trace.
 	 */
 	bool untimed;
+	/*
+	 * No clock at all (implies untimed): events are ordered by a global
+	 * sequence number taken at exit instead of a timestamp; the cheapest
+	 * trace (the clock read is most of an event's cost on some machines).
+	 */
+	bool no_time;
 	/*
 	 * Bytes of each CPU's ring: a power of 2, 4 KiB to 4 MiB; 0 = 4 MiB up
 	 * to 8 CPUs, less beyond (32 MiB in all, at least 256 KiB each).

@@ -38,6 +38,14 @@ const volatile __u32 use_tracked = 0;
 const volatile __u32 failed_only = 0;
 /* Take the entry time of every traced call (durations). */
 const volatile __u32 timed = 0;
+/*
+ * --no-time: records are ordered by a global sequence number instead of the
+ * clock (no timestamps, no durations). A locked add on x86 costs a few ns
+ * uncontended where bpf_ktime_get_ns costs ~60 here (docs/performance.md).
+ */
+const volatile __u32 seq_mode = 0;
+/* The next sequence number; the reader reads it too (see drain()). */
+__u64 trace_seq = 0;
 /* Bytes of each CPU's ring (a power of 2). */
 const volatile __u64 ring_bytes = TRACE_RING_MIN;
 
@@ -338,6 +346,18 @@ static __always_inline struct trace_record *reserve(__u32 len, struct trace_ring
 	return (struct trace_record *)(ring + off);
 }
 
+/*
+ * The record's merge key, taken after reserve() set the busy flag: the
+ * clock, or with --no-time the next sequence number (a full barrier on x86,
+ * so the busy flag is visible before the number is taken).
+ */
+static __always_inline __u64 stamp(void)
+{
+	if (seq_mode)
+		return __sync_fetch_and_add(&trace_seq, 1);
+	return bpf_ktime_get_ns();
+}
+
 /* Publishes the record of LEN bytes at HEAD, and rings the doorbell at the reader's mark. */
 static __always_inline void commit(struct trace_ring_pos *pos, __u64 head, __u32 len,
 				   struct moat_lost *l, __u32 lost_before)
@@ -459,8 +479,8 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long id)
 			lost_count(l);
 			return 0;
 		}
-		fill(r, TRACE_RECORD_HDR_SIZE, TRACE_EV_NORETURN, bpf_ktime_get_ns(), pid_tgid, nr,
-		     0, regs, task, compat, lost_before);
+		fill(r, TRACE_RECORD_HDR_SIZE, TRACE_EV_NORETURN, stamp(), pid_tgid, nr, 0, regs,
+		     task, compat, lost_before);
 		r->dur_ns = 0;
 		r->str_arg[0] = r->str_arg[1] = 0xff;
 		r->str_len[0] = r->str_len[1] = 0;
@@ -606,7 +626,7 @@ traced:
 		lost_count(l);
 		return 0;
 	}
-	now = bpf_ktime_get_ns();
+	now = stamp();
 	if (in && timed) {
 		flags |= TRACE_EV_TIMED;
 		r->dur_ns = now - in->ts_ns;

@@ -19,7 +19,8 @@ MOAT_CMD(trace, "strace-like syscall tracing with eBPF (and seccomp kills/traps)
 
 const char help_trace[] =
 	"usage: moat trace [-p PID | -c CGROUP | --comm NAME | -- CMD [ARGS...]]\n"
-	"                  [-e SYSCALL,...] [--failed] [--no-durations] [--json] [-o FILE]\n"
+	"                  [-e SYSCALL,...] [--failed] [--no-durations | --no-time]\n"
+	"                  [--json] [-o FILE]\n"
 	"                  [-b BYTES] [-s BYTES]\n"
 	"       moat trace --seccomp [-p PID | -c CGROUP | --comm NAME] [--json] [-o FILE]\n\n"
 	"Prints one line per system call: time, pid/tid, command name, the call with\n"
@@ -40,6 +41,9 @@ const char help_trace[] =
 	"      --no-durations   do not time calls: the cheapest trace (entries are hooked\n"
 	"                       only for string arguments and exit); lines show the\n"
 	"                       time of the exit\n"
+	"      --no-time        no clock at all: no timestamps, no durations, lines\n"
+	"                       in the exact order of the calls' exits (JSON: \"seq\");\n"
+	"                       the cheapest trace, as strace without -t\n"
 	"      --json           one JSON object per line\n"
 	"  -o, --output FILE    write the trace to FILE (a stream, written as it comes)\n"
 	"  -b, --buffer-size N  bytes of each CPU's ring, a power of 2 from 4K to 4M\n"
@@ -128,7 +132,7 @@ static bool target_gone(int pidfd)
 
 int cmd_trace(int argc, char **argv)
 {
-	enum { OPT_COMM = 256, OPT_FAILED, OPT_JSON, OPT_SECCOMP, OPT_UNTIMED };
+	enum { OPT_COMM = 256, OPT_FAILED, OPT_JSON, OPT_SECCOMP, OPT_UNTIMED, OPT_NO_TIME };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "cgroup", required_argument, NULL, 'c' },
@@ -141,6 +145,7 @@ int cmd_trace(int argc, char **argv)
 		{ "data-size", required_argument, NULL, 's' },
 		{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 		{ "no-durations", no_argument, NULL, OPT_UNTIMED },
+		{ "no-time", no_argument, NULL, OPT_NO_TIME },
 		{ 0 },
 	};
 	struct cli_trace_opts co = { 0 };
@@ -199,6 +204,9 @@ int cmd_trace(int argc, char **argv)
 		case OPT_UNTIMED:
 			topts.untimed = true;
 			break;
+		case OPT_NO_TIME:
+			topts.no_time = true;
+			break;
 		case OPT_JSON:
 			out.json = true;
 			break;
@@ -234,9 +242,10 @@ int cmd_trace(int argc, char **argv)
 	if (cli_trace_install_stop_handlers())
 		goto out;
 	if (seccomp) {
-		if (co.filter.syscalls || topts.failed_only || topts.untimed) {
+		if (co.filter.syscalls || topts.failed_only || topts.untimed || topts.no_time) {
 			fprintf(stderr,
-				"moat trace: --seccomp takes no -e, --failed or --no-durations\n");
+				"moat trace: --seccomp takes no -e, --failed, --no-durations "
+				"or --no-time\n");
 			goto usage;
 		}
 		rc = cli_seccomp_watch(&co, out.f, out.json);

@@ -208,10 +208,13 @@ static bool ret_is_address(int64_t ret)
 	return ret >= 0x10000000;
 }
 
+/* TS_NS UINT64_MAX: no time (moat trace --no-time), the line starts with the pid. */
 static void put_task(struct out *o, uint64_t ts_ns, uint32_t pid, uint32_t tid, const char *comm)
 {
-	put_time(o, ts_ns);
-	put_char(o, ' ');
+	if (ts_ns != UINT64_MAX) {
+		put_time(o, ts_ns);
+		put_char(o, ' ');
+	}
 	put_u64(o, pid);
 	put_char(o, '/');
 	put_u64(o, tid);
@@ -243,7 +246,7 @@ int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 	struct out o = { buf, size, 0 };
 	int n = nargs_shown(ev);
 
-	put_task(&o, ev->ts_ns, ev->pid, ev->tid, ev->comm);
+	put_task(&o, ev->no_time ? UINT64_MAX : ev->ts_ns, ev->pid, ev->tid, ev->comm);
 	put_char(&o, ' ');
 	put_str(&o, ev->name);
 	/* As moat run names them: an int 0x80 call is not the native call of that number. */
@@ -355,8 +358,9 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 	struct out o = { buf, size, 0 };
 	int n = nargs_of(ev);
 
-	put_str(&o, "{\"ts_ns\":");
-	put_u64(&o, ev->ts_ns);
+	/* --no-time: the order, not a time. */
+	put_str(&o, ev->no_time ? "{\"seq\":" : "{\"ts_ns\":");
+	put_u64(&o, ev->no_time ? ev->seq : ev->ts_ns);
 	put_str(&o, ",\"pid\":");
 	put_u64(&o, ev->pid);
 	put_str(&o, ",\"tid\":");

@@ -34,6 +34,7 @@ struct moat_trace {
 	struct moat_trace_ops ops;
 	bool follow;
 	int64_t mono_to_real;
+	bool no_time; /* records carry sequence numbers, not times */
 	enum moat_arch native;
 	bool stopped;
 	int cb_err; /* first error a callback returned */
@@ -84,7 +85,13 @@ static int deliver(struct moat_trace *t, const struct trace_record *r)
 	ev.timed = r->flags & TRACE_EV_TIMED;
 	ev.dur_ns = ev.timed ? r->dur_ns : 0;
 	/* The rings are merged by exit time; a line shows the entry time when it is known. */
-	ev.ts_ns = r->ts_ns - ev.dur_ns + t->mono_to_real;
+	if (t->no_time) {
+		/* The merge key is a sequence number, not a time. */
+		ev.no_time = true;
+		ev.seq = r->ts_ns;
+	} else {
+		ev.ts_ns = r->ts_ns - ev.dur_ns + t->mono_to_real;
+	}
 	memcpy(ev.args, r->args, sizeof(ev.args));
 	ev.ret = r->ret;
 	ev.pid = r->pid;
@@ -194,7 +201,16 @@ static int drain(struct moat_trace *t, bool all)
 	int n = 0, err = 0, nbusy = 0;
 	int *busy_cpu = t->busy_cpu;
 
-	if (!all) {
+	if (!all && t->no_time) {
+		/*
+		 * Every record numbered below the next number is in a head or is
+		 * being written by a busy CPU (the number is taken after the busy
+		 * flag is set, with a full barrier): no margin needed.
+		 */
+		uint64_t next = __atomic_load_n(&t->skel->bss->trace_seq, __ATOMIC_SEQ_CST);
+
+		limit = next ? next - 1 : 0; /* none yet: number 0 is the first there can be */
+	} else if (!all) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -312,6 +328,7 @@ static bool needs_entry(const struct trace_nrs *k, uint32_t nr)
 static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, bool *entry)
 {
 	struct trace_bpf__rodata *ro = t->skel->rodata;
+	bool untimed = o->untimed || o->no_time; /* no clock, no durations */
 	int err;
 
 	err = moat_bpf_filter_fill((struct moat_bpf_filter *)&ro->filter, &o->filter);
@@ -364,7 +381,7 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, b
 			conf[n] |= string_args(t->sigs[abi][n]);
 			if (o->data_bytes != MOAT_TRACE_NO_DATA)
 				buf[n] = buffer_arg(t->sigs[abi][n]);
-			if ((conf[n] & TRACE_CONF_STRMASK) || !o->untimed || needs_entry(k, n))
+			if ((conf[n] & TRACE_CONF_STRMASK) || !untimed || needs_entry(k, n))
 				conf[n] |= TRACE_CONF_ENTRY;
 			if (conf[n] & TRACE_CONF_ENTRY)
 				*entry = true;
@@ -372,12 +389,13 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, b
 	}
 	/* Numbers past the tables: traced (all calls only), timed like the rest. */
 	if (!o->filter.syscalls) {
-		ro->other_conf = TRACE_CONF_ON | (o->untimed ? 0 : TRACE_CONF_ENTRY);
-		*entry |= !o->untimed;
+		ro->other_conf = TRACE_CONF_ON | (untimed ? 0 : TRACE_CONF_ENTRY);
+		*entry |= !untimed;
 	}
 	ro->use_tracked = o->follow;
 	ro->failed_only = o->failed_only;
-	ro->timed = !o->untimed;
+	ro->timed = !untimed;
+	ro->seq_mode = o->no_time;
 	ro->ring_bytes = t->ring_bytes;
 	ro->buf_max = o->data_bytes == MOAT_TRACE_NO_DATA ? 0
 		      : o->data_bytes			  ? (uint32_t)o->data_bytes
@@ -479,6 +497,7 @@ struct moat_trace *moat_trace_new(const struct moat_trace_opts *opts,
 	if (err)
 		goto fail;
 	t->follow = opts->follow;
+	t->no_time = opts->no_time;
 	/* Without entry work the sys_enter hook would only cost (about 0.4x a getppid here). */
 	bpf_program__set_autoload(t->skel->progs.trace_enter, entry);
 	bpf_program__set_autoload(t->skel->progs.trace_switch, entry);

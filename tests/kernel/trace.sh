@@ -12,6 +12,14 @@ tmp=$(mktemp -d)
 mpid=
 trap '[ -n "$mpid" ] && kill $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
+# counts JSON: "syscall calls errors" per syscall of a JSON trace, as strace -c
+# lists them (execve and exit calls left out: strace -c counts them apart)
+counts() {
+	jq -r 'select(.syscall) | "\(.syscall) \(if .errno then 1 else 0 end)"' "$1" |
+		awk '{ c[$1]++; e[$1] += $2 } END { for (k in c) print k, c[k], e[k] }' |
+		grep -Ev '^(execve|exit|exit_group) ' | sort
+}
+
 # start ARGS...: moat trace ARGS in the background (stdout $tmp/out), once attached.
 start() {
 	rm -f "$tmp/out" "$tmp/err"
@@ -44,9 +52,7 @@ mv "$tmp/out" "$tmp/trace.json"
 # the shell's name), exit/exit_group too (strace -c does not count them).
 awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4, (NF == 6 ? $5 : 0) }' "$tmp/strace.txt" |
 	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/want"
-jq -r 'select(.syscall) | "\(.syscall) \(if .errno then 1 else 0 end)"' "$tmp/trace.json" |
-	awk '{ c[$1]++; e[$1] += $2 } END { for (k in c) print k, c[k], e[k] }' |
-	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/got"
+counts "$tmp/trace.json" >"$tmp/got"
 check "strace saw the program (sanity)" eval 'grep -q "^getppid 100 0$" "$tmp/want"'
 check "per-syscall calls and errors equal strace -f -c's" eval 'diff "$tmp/want" "$tmp/got" >&2'
 check "exit_group of the process and its child, no result" \
@@ -171,9 +177,7 @@ check "a sleeping call's duration: clock_nanosleep of sleep 0.2 took >= 0.2 s" \
 start --comm syscall_mix --json --no-durations
 (cd "$tmp" && "$H/syscall_mix")
 stop
-jq -r 'select(.syscall) | "\(.syscall) \(if .errno then 1 else 0 end)"' "$tmp/out" |
-	awk '{ c[$1]++; e[$1] += $2 } END { for (k in c) print k, c[k], e[k] }' |
-	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/got2"
+counts "$tmp/out" >"$tmp/got2"
 check "--no-durations: per-syscall calls and errors equal strace -f -c's" eval 'diff "$tmp/want" "$tmp/got2" >&2'
 check "--no-durations: no duration in any record" \
 	eval '[ -s "$tmp/out" ] && ! grep -q dur_ns "$tmp/out"'
@@ -253,14 +257,19 @@ check "-s 0: the pointer, no data" eval 'grep -q " write(1, 0x[0-9a-f]*, 42) = 4
 # --- several CPUs' rings merged by time: three floods at once, every
 # record's time at or after the one before it (--no-durations: lines show
 # the exit time, the order the rings are merged in)
-start --comm getppid_flood -e getppid --no-durations --json
-"$H/getppid_flood" 100000 &
-f1=$!
-"$H/getppid_flood" 100000 &
-f2=$!
-"$H/getppid_flood" 100000
-wait $f1 $f2
-stop
+# three_floods ARGS...: moat trace ARGS while three processes make 100000
+# getppid each, at once, on several CPUs
+three_floods() {
+	start --comm getppid_flood -e getppid "$@"
+	"$H/getppid_flood" 100000 &
+	f1=$!
+	"$H/getppid_flood" 100000 &
+	f2=$!
+	"$H/getppid_flood" 100000
+	wait $f1 $f2
+	stop
+}
+three_floods --no-durations --json
 jq -r 'select(.ts_ns) | "\(.ts_ns) \(.pid)"' "$tmp/out" >"$tmp/order"
 awk 'NR > 1 && $1 < p { inv++ } NR > 1 && $2 != q { sw++ } { p = $1; q = $2 }
 	END { printf "# merge: %d records, %d switches between processes, %d out of order\n", NR, sw, inv }' \
@@ -269,6 +278,30 @@ check "merge: records of three processes on several CPUs, in time order" \
 	eval '[ "$(wc -l <"$tmp/order")" -gt 1000 ] && awk "NR > 1 && \$1 < p { exit 1 } { p = \$1 }" "$tmp/order"'
 check "merge: received + lost = 300000" \
 	eval '[ $(( $(wc -l <"$tmp/order") + $(jq -r "select(.lost) | .lost" "$tmp/out" | awk "{ s += \$1 } END { print s + 0 }") )) = 300000 ]'
+
+# --- --no-time: no clock; the records are numbered instead (after a record
+# has its room, so lost ones take no number) and merged by number: the
+# stream must be 0, 1, 2, ... without a gap or a repeat
+three_floods --no-time --json
+jq -r 'select(.syscall) | .seq' "$tmp/out" >"$tmp/seq"
+check "--no-time merge: sequence numbers 0..N-1 in order, each once" \
+	eval '[ "$(wc -l <"$tmp/seq")" -gt 1000 ] && awk "\$1 != NR - 1 { exit 1 }" "$tmp/seq"'
+check "--no-time merge: received + lost = 300000" \
+	eval '[ $(( $(wc -l <"$tmp/seq") + $(jq -r "select(.lost) | .lost" "$tmp/out" | awk "{ s += \$1 } END { print s + 0 }") )) = 300000 ]'
+check "--no-time: no ts_ns, no dur_ns" eval '! grep -q "ts_ns\|dur_ns" "$tmp/out"'
+start --comm syscall_mix --json --no-time
+(cd "$tmp" && "$H/syscall_mix")
+stop
+counts "$tmp/out" >"$tmp/got3"
+check "--no-time: per-syscall calls and errors equal strace -f -c's" eval 'diff "$tmp/want" "$tmp/got3" >&2'
+start --comm syscall_mix -e openat --no-time
+(cd "$tmp" && "$H/syscall_mix" /etc/hostname)
+stop
+check "--no-time: text lines start with pid/tid, no time, no duration" \
+	eval 'grep -q "^[0-9]*/[0-9]* syscall_mix openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY|O_CLOEXEC) = [0-9]*$" "$tmp/out"'
+"$MOAT" trace --seccomp --no-time 2>"$tmp/err"
+rc=$?
+check "--seccomp --no-time: a usage error" eval '[ $rc = 2 ] && grep -q "no-time" "$tmp/err"'
 
 # --- unprivileged: a clear error, not a crash
 if command -v setpriv >/dev/null; then

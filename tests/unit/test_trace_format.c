@@ -231,6 +231,29 @@ static void test_argv_list(void **state)
 	json_decref(o);
 }
 
+/* --no-time: no time column; JSON carries seq instead of ts_ns. */
+static void test_no_time(void **state)
+{
+	struct moat_trace_event ev = base_event();
+	json_error_t jerr;
+	json_t *o;
+	char buf[512];
+
+	ev.sig = moat_syscall_sig("getppid");
+	ev.no_time = true;
+	ev.timed = false;
+	ev.seq = 77;
+	moat_trace_format(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "100/101 app getppid() = 42");
+	moat_trace_format_json(&ev, buf, sizeof(buf));
+	o = json_loads(buf, 0, &jerr);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "seq")), 77);
+	assert_null(json_object_get(o, "ts_ns"));
+	assert_null(json_object_get(o, "dur_ns"));
+	json_decref(o);
+}
+
 /* read/write data: raw bytes, escaped in text, hex in JSON. */
 static void test_raw_data(void **state)
 {
@@ -324,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_json_parses_and_escapes),
 		cmocka_unit_test(test_argv_list),
 		cmocka_unit_test(test_raw_data),
+		cmocka_unit_test(test_no_time),
 		cmocka_unit_test(test_seccomp_formats),
 		cmocka_unit_test(test_new_rejects_bad_options),
 	};
