@@ -229,6 +229,8 @@ int cmd_top(int argc, char **argv)
 	}
 	if (!json && !isatty(STDOUT_FILENO))
 		json = true;
+	if (cli_trace_check_target(&co, "top"))
+		goto out;
 	if (cli_trace_install_stop_handlers())
 		goto out;
 	t = moat_top_new(&(struct moat_top_opts){ .filter = co.filter });

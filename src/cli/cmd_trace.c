@@ -228,6 +228,8 @@ int cmd_trace(int argc, char **argv)
 		}
 		cmd = argv + optind;
 	}
+	if (cli_trace_check_target(&co, "trace"))
+		goto out;
 	out.f = stdout;
 	if (outpath && strcmp(outpath, "-")) {
 		/* A stream read while it grows (tail -f), so not written atomically. */
@@ -271,8 +273,12 @@ int cmd_trace(int argc, char **argv)
 			rc = MOAT_EXIT_SANDBOX; /* CMD never ran */
 		goto out;
 	}
-	if (co.filter.pid)
+	if (co.filter.pid) {
 		pidfd = (int)syscall(SYS_pidfd_open, co.filter.pid, 0);
+		/* Gone since it was checked: nothing more will come. */
+		if (pidfd < 0 && errno == ESRCH)
+			stop_requested = 1;
+	}
 	if (cmd) {
 		err = moat_trace_track_spawned(t, moat_spawn_pid(sp));
 		if (err) {

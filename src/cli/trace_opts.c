@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Filter options of `moat trace` and `moat top`. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,16 @@ int cli_trace_opt(struct cli_trace_opts *co, int opt, const char *arg)
 		return parse_syscalls(co, arg);
 	}
 	return -1;
+}
+
+int cli_trace_check_target(const struct cli_trace_opts *co, const char *tool)
+{
+	/* EPERM: it exists, owned by someone else (root traces it anyway). */
+	if (co->filter.pid && kill((pid_t)co->filter.pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "moat %s: no process %d\n", tool, co->filter.pid);
+		return -1;
+	}
+	return 0;
 }
 
 void cli_trace_opts_free(struct cli_trace_opts *co)

@@ -20,6 +20,11 @@ struct cli_trace_opts {
  */
 int cli_trace_opt(struct cli_trace_opts *co, int opt, const char *arg);
 void cli_trace_opts_free(struct cli_trace_opts *co);
+/*
+ * -p PID names a process that exists (TOOL for the message). A dead target
+ * would be waited for forever with nothing to show. 0, or -1 said why.
+ */
+int cli_trace_check_target(const struct cli_trace_opts *co, const char *tool);
 /* "64K", "8M", "4096": bytes. 0 or -1. */
 int cli_parse_size(const char *s, size_t *out);
 /* Explains why loading TOOL failed (errno ERR). */

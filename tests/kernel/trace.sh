@@ -303,6 +303,17 @@ check "--no-time: text lines start with pid/tid, no time, no duration" \
 rc=$?
 check "--seccomp --no-time: a usage error" eval '[ $rc = 2 ] && grep -q "no-time" "$tmp/err"'
 
+# --- a dead target: said so at once, no output file, no endless wait
+rm -f "$tmp/dead.txt"
+timeout 10 "$MOAT" trace -p 999999 -o "$tmp/dead.txt" 2>"$tmp/err"
+rc=$?
+check "-p of no process: exit 1, 'no process', no output file" \
+	eval '[ $rc = 1 ] && grep -q "no process 999999" "$tmp/err" && [ ! -e "$tmp/dead.txt" ]'
+timeout 10 "$MOAT" top -p 999999 2>"$tmp/err" >/dev/null
+rc=$?
+check "moat top -p of no process: exit 1, 'no process'" \
+	eval '[ $rc = 1 ] && grep -q "no process 999999" "$tmp/err"'
+
 # --- unprivileged: a clear error, not a crash
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$MOAT" trace -e getppid 2>"$tmp/err"
