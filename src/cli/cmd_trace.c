@@ -60,6 +60,8 @@ const char help_trace[] =
 
 struct trace_out {
 	FILE *f;
+	const char *name; /* for messages: the -o path, or "stdout" */
+	bool write_failed;
 	bool json;
 	char line[4096];
 };
@@ -73,8 +75,10 @@ static int on_event(const struct moat_trace_event *ev, void *ctx)
 	if (n >= (int)sizeof(o->line))
 		n = sizeof(o->line) - 1;
 	o->line[n] = '\n';
-	if (fwrite_unlocked(o->line, 1, (size_t)n + 1, o->f) != (size_t)n + 1)
-		return -errno ? -errno : -EIO;
+	if (fwrite_unlocked(o->line, 1, (size_t)n + 1, o->f) != (size_t)n + 1) {
+		o->write_failed = true;
+		return errno ? -errno : -EIO;
+	}
 	return 0;
 }
 
@@ -231,7 +235,9 @@ int cmd_trace(int argc, char **argv)
 	if (cli_trace_check_target(&co, "trace"))
 		goto out;
 	out.f = stdout;
+	out.name = "stdout";
 	if (outpath && strcmp(outpath, "-")) {
+		out.name = outpath;
 		/* A stream read while it grows (tail -f), so not written atomically. */
 		out.f = fopen(outpath, "we");
 		if (!out.f) {
@@ -311,7 +317,11 @@ int cmd_trace(int argc, char **argv)
 		if (err == -EPIPE)
 			break; /* the reader went away (moat trace | head): a normal end */
 		if (err < 0) {
-			fprintf(stderr, "moat trace: %s\n", strerror(-err));
+			if (out.write_failed)
+				fprintf(stderr, "moat trace: writing to %s: %s\n", out.name,
+					strerror(-err));
+			else
+				fprintf(stderr, "moat trace: %s\n", strerror(-err));
 			rc = MOAT_EXIT_FAIL;
 			break;
 		}
@@ -325,7 +335,7 @@ stop:
 	}
 	moat_trace_stats(t, &st);
 	if (fflush(out.f) && errno != EPIPE) {
-		fprintf(stderr, "moat trace: writing the trace: %s\n", strerror(errno));
+		fprintf(stderr, "moat trace: writing to %s: %s\n", out.name, strerror(errno));
 		rc = MOAT_EXIT_FAIL;
 	}
 	fprintf(stderr, "moat trace: %llu events, %llu lost\n", (unsigned long long)st.received,

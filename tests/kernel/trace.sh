@@ -313,6 +313,11 @@ timeout 10 "$MOAT" top -p 999999 2>"$tmp/err" >/dev/null
 rc=$?
 check "moat top -p of no process: exit 1, 'no process'" \
 	eval '[ $rc = 1 ] && grep -q "no process 999999" "$tmp/err"'
+# an output that fills up: said so, by name, exit 1
+timeout 20 "$MOAT" trace -o /dev/full -e getppid -- "$H/getppid_flood" 100000 2>"$tmp/err"
+rc=$?
+check "-o /dev/full: exit 1, 'writing to /dev/full: No space left on device'" \
+	eval '[ $rc = 1 ] && grep -q "writing to /dev/full: No space left on device" "$tmp/err"'
 
 # --- unprivileged: a clear error, not a crash
 if command -v setpriv >/dev/null; then
