@@ -6,6 +6,7 @@
 #ifndef MOAT_DECODE_H
 #define MOAT_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,8 @@ enum moat_arg_kind {
 	 */
 	MOAT_ARG_BUF_IN,
 	MOAT_ARG_BUF_OUT,
+	/* A socket address given to the kernel, its length in the next argument (connect). */
+	MOAT_ARG_SOCKADDR,
 };
 
 struct moat_arg_sig {
@@ -84,6 +87,27 @@ const struct moat_syscall_sig *moat_syscall_sig_at(size_t i);
 int moat_decode_arg(const struct moat_arg_sig *a, uint64_t v, char *buf, size_t size);
 /* Quotes and escapes S (LEN bytes) as C-style "..." , truncating with "...". */
 int moat_decode_string(const char *s, size_t len, char *buf, size_t size);
+
+/* A socket address (LEN bytes of a struct sockaddr), taken apart. */
+struct moat_sockaddr {
+	int family;		 /* AF_* */
+	const char *family_name; /* "AF_INET"; NULL when moat has no name for it */
+	char addr[46];		 /* AF_INET, AF_INET6: the address as text */
+	int port;		 /* AF_INET, AF_INET6: the port; else -1 */
+	/* AF_UNIX: the path (abstract: from its second byte), PATH_LEN bytes. */
+	char path[108];
+	size_t path_len;
+	bool abstract;		    /* AF_UNIX: an abstract name (first byte 0) */
+	bool unnamed;		    /* AF_UNIX: no path at all */
+	uint32_t nl_pid, nl_groups; /* AF_NETLINK */
+};
+/* 0, or -EINVAL when LEN cannot hold the family or the family's address. */
+int moat_sockaddr_parse(const void *data, size_t len, struct moat_sockaddr *sa);
+/*
+ * As strace shows it: {sa_family=AF_INET, sin_port=htons(80),
+ * sin_addr=inet_addr("1.2.3.4")}. snprintf semantics; -EINVAL as above.
+ */
+int moat_decode_sockaddr(const void *data, size_t len, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -255,7 +255,7 @@ static __always_inline __u32 buf_size(__u8 bc, struct pt_regs *regs, bool compat
 				      __u64 *ptr, __u32 *more)
 {
 	__u64 args[6], count;
-	__u32 i = bc & TRACE_BUF_ARG;
+	__u32 i = bc & TRACE_BUF_ARG, max;
 
 	read_args(args, regs, compat);
 	if (bc & TRACE_BUF_LEN_RET)
@@ -263,8 +263,9 @@ static __always_inline __u32 buf_size(__u8 bc, struct pt_regs *regs, bool compat
 	else
 		count = arg_at(args, i + 1);
 	*ptr = arg_at(args, i);
-	*more = count > buf_max ? TRACE_EV_BUF_MORE : 0;
-	return count > buf_max ? buf_max : count;
+	max = (bc & TRACE_BUF_WHOLE) ? TRACE_STR_MAX : buf_max;
+	*more = count > max ? TRACE_EV_BUF_MORE : 0;
+	return count > max ? max : count;
 }
 
 /* The data buffer as string 1, right after string 0 (room reserved for it). */

@@ -64,8 +64,10 @@ struct trace_nrs {
 
 /* buf_conf[nr]: which argument is a data buffer, and how long its data is. */
 #define TRACE_BUF_ON 0x80
-#define TRACE_BUF_LEN_RET \
-	0x40		   /* as many bytes as returned (read); else the next argument (write) */
+/* As many bytes as the call returned (read); else as the next argument says (write). */
+#define TRACE_BUF_LEN_RET 0x40
+/* A structure (sockaddr): up to TRACE_STR_MAX bytes, whatever buf_max says. */
+#define TRACE_BUF_WHOLE 0x20
 #define TRACE_BUF_ARG 0x07 /* the buffer's argument index */
 
 /* Elements of argv read at most (execve is rare: one read of each pointer and string). */

@@ -18,6 +18,7 @@
 #define A_PTR(n) { MOAT_ARG_PTR, NULL, n }
 #define A_BUFIN(n) { MOAT_ARG_BUF_IN, NULL, n }
 #define A_BUFOUT(n) { MOAT_ARG_BUF_OUT, NULL, n }
+#define A_SOCKADDR(n) { MOAT_ARG_SOCKADDR, NULL, n }
 #define A_FD(n) { MOAT_ARG_FD, NULL, n }
 #define A_PATH(n) { MOAT_ARG_PATH, NULL, n }
 #define A_STR(n) { MOAT_ARG_STR, NULL, n }
@@ -175,8 +176,8 @@ static const struct moat_syscall_sig sigs[] = {
 	S("socket", A_ENUM("AF", "domain"), A_FLAGS("SOCK", "type"), A_INT("protocol")),
 	S("socketpair", A_ENUM("AF", "domain"), A_FLAGS("SOCK", "type"), A_INT("protocol"),
 	  A_PTR("sv")),
-	S("bind", A_FD("sockfd"), A_PTR("addr"), A_UINT("addrlen")),
-	S("connect", A_FD("sockfd"), A_PTR("addr"), A_UINT("addrlen")),
+	S("bind", A_FD("sockfd"), A_SOCKADDR("addr"), A_UINT("addrlen")),
+	S("connect", A_FD("sockfd"), A_SOCKADDR("addr"), A_UINT("addrlen")),
 	S("listen", A_FD("sockfd"), A_INT("backlog")),
 	S("accept", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen")),
 	S("accept4", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen"), A_FLAGS("SOCK", "flags")),

@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 
@@ -192,14 +193,32 @@ static void put_decoded(struct out *o, const struct moat_trace_event *ev, int i)
 	put_mem(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+/* Is S (read at exit, raw) the socket address argument of the call? */
+static bool is_sockaddr(const struct moat_trace_event *ev, const struct moat_trace_str *s)
+{
+	return s && s->raw && !s->fault && ev->sig && s->arg >= 0 && s->arg < 6 &&
+	       ev->sig->args[s->arg].kind == MOAT_ARG_SOCKADDR;
+}
+
 static void put_arg(struct out *o, const struct moat_trace_event *ev, int i)
 {
 	const struct moat_trace_str *s = str_of(ev, i);
+	char tmp[512];
+	int n;
 
-	if (s && !s->fault)
-		s->list ? put_list(o, s) : put_cstring(o, s);
-	else
+	if (is_sockaddr(ev, s)) {
+		/* Too short for its family: the pointer, as when unread. */
+		n = moat_decode_sockaddr(s->data, s->len, tmp, sizeof(tmp));
+		if (n >= 0) {
+			put_mem(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+			return;
+		}
 		put_decoded(o, ev, i);
+	} else if (s && !s->fault) {
+		s->list ? put_list(o, s) : put_cstring(o, s);
+	} else {
+		put_decoded(o, ev, i);
+	}
 }
 
 /* Return values that are addresses (mmap and friends) read better in hex. */
@@ -346,6 +365,38 @@ static void put_json_string(struct out *o, const char *s, size_t n)
 	put_char(o, '"');
 }
 
+/* "sockaddr":{"family":"AF_INET","addr":"1.2.3.4","port":80}, or {"path":...} for AF_UNIX. */
+static void put_json_sockaddr(struct out *o, const struct moat_trace_str *s)
+{
+	struct moat_sockaddr sa;
+
+	if (moat_sockaddr_parse(s->data, s->len, &sa))
+		return;
+	put_str(o, ",\"sockaddr\":{\"family\":");
+	if (sa.family_name) {
+		put_json_string(o, sa.family_name, strlen(sa.family_name));
+	} else {
+		put_u64(o, (uint64_t)sa.family);
+	}
+	if (sa.port >= 0) {
+		put_str(o, ",\"addr\":");
+		put_json_string(o, sa.addr, strlen(sa.addr));
+		put_str(o, ",\"port\":");
+		put_u64(o, (uint64_t)sa.port);
+	} else if (sa.family == AF_UNIX && !sa.unnamed) {
+		/* An abstract name: '@' first, as ss and strace show it. */
+		char path[sizeof(sa.path) + 1];
+		size_t n = 0;
+
+		if (sa.abstract)
+			path[n++] = '@';
+		memcpy(path + n, sa.path, sa.path_len);
+		put_str(o, ",\"path\":");
+		put_json_string(o, path, n + sa.path_len);
+	}
+	put_char(o, '}');
+}
+
 static void put_json_element(struct out *o, const struct moat_trace_str *e, bool first)
 {
 	if (!first)
@@ -394,6 +445,10 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 
 		if (s->arg < 0 || s->fault)
 			continue;
+		if (is_sockaddr(ev, s)) {
+			put_json_sockaddr(&o, s);
+			continue;
+		}
 		/* Raw bytes (read/write data) in hex: JSON strings cannot carry any byte. */
 		if (s->raw) {
 			static const char hex[] = "0123456789abcdef";

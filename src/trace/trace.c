@@ -299,10 +299,18 @@ static uint8_t string_args(const struct moat_syscall_sig *sig)
 	return mask;
 }
 
-/* The call's data buffer for the kernel side (TRACE_BUF_*), 0 when it has none. */
-static uint8_t buffer_arg(const struct moat_syscall_sig *sig)
+/*
+ * The call's data buffer for the kernel side (TRACE_BUF_*), 0 when it has
+ * none; with DATA false (-s 0) only structures (a socket address).
+ */
+static uint8_t buffer_arg(const struct moat_syscall_sig *sig, bool data)
 {
 	for (int i = 0; sig && i < sig->nargs && i < 6; i++) {
+		/* Its length is the next argument (checked by tests/unit/test_decode.c). */
+		if (sig->args[i].kind == MOAT_ARG_SOCKADDR && i + 1 < sig->nargs)
+			return TRACE_BUF_ON | TRACE_BUF_WHOLE | (uint8_t)i;
+		if (!data)
+			continue;
 		if (sig->args[i].kind == MOAT_ARG_BUF_OUT)
 			return TRACE_BUF_ON | TRACE_BUF_LEN_RET | (uint8_t)i;
 		/* Its length is the next argument (checked by tests/unit/test_decode.c). */
@@ -379,8 +387,7 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, b
 			if (!(conf[n] & TRACE_CONF_ON))
 				continue;
 			conf[n] |= string_args(t->sigs[abi][n]);
-			if (o->data_bytes != MOAT_TRACE_NO_DATA)
-				buf[n] = buffer_arg(t->sigs[abi][n]);
+			buf[n] = buffer_arg(t->sigs[abi][n], o->data_bytes != MOAT_TRACE_NO_DATA);
 			if ((conf[n] & TRACE_CONF_STRMASK) || !untimed || needs_entry(k, n))
 				conf[n] |= TRACE_CONF_ENTRY;
 			if (conf[n] & TRACE_CONF_ENTRY)

@@ -6,17 +6,22 @@
  * the kernel answered. Escape attempts (x32, int 0x80, io_uring, clone3)
  * are made with raw syscalls or inline assembly: no multilib needed.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -200,6 +205,28 @@ static int run(const char *a, char **argv0)
 	} else if (!strcmp(a, "int80-dup2")) {
 		r = int80_3(63, 1, 77, 0); /* i386 dup2(1, 77) */
 		result("int80-dup2", r < 0 ? -1 : r, r < 0 ? (int)-r : 0);
+	} else if (!strcmp(a, "connects")) {
+		/* One connect per family moat trace decodes; all fail, none waits. */
+		struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(9) };
+		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(9),
+					    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/nonexistent/moat.sock" };
+		struct sockaddr_un ab = { .sun_family = AF_UNIX, .sun_path = "\0moat-abstract" };
+		int fd;
+
+		in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		connect(fd, (struct sockaddr *)&in, sizeof(in));
+		close(fd);
+		fd = socket(AF_INET6, SOCK_STREAM, 0);
+		connect(fd, (struct sockaddr *)&in6, sizeof(in6));
+		close(fd);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		connect(fd, (struct sockaddr *)&un, sizeof(un));
+		/* An abstract name's length is the family and its bytes, no NUL. */
+		connect(fd, (struct sockaddr *)&ab, offsetof(struct sockaddr_un, sun_path) + 14);
+		close(fd);
+		printf("%s=ok\n", a);
 	} else if (!strcmp(a, "read-badfd")) {
 		char buf[16];
 

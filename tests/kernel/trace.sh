@@ -254,6 +254,19 @@ check "JSON, -s 4: data_hex of the first 4 bytes, data_truncated; binary bytes k
 "$MOAT" trace -e write -s 0 -o "$tmp/data0.txt" -- sh -c "printf $D >$tmp/d" >/dev/null 2>"$tmp/err"
 check "-s 0: the pointer, no data" eval 'grep -q " write(1, 0x[0-9a-f]*, 42) = 42 <" "$tmp/data0.txt"'
 
+# --- connect/bind: the socket address read at exit, shown by family (even
+# with -s 0: it is no data)
+"$MOAT" trace -e connect -s 0 -o "$tmp/conn.txt" -- "$P" connects >/dev/null 2>"$tmp/err"
+check "connect AF_INET: {sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr(\"127.0.0.1\")}" \
+	eval 'grep -q "connect([0-9]*, {sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 ECONNREFUSED" "$tmp/conn.txt"'
+check "connect AF_INET6, AF_UNIX path and abstract name" \
+	eval 'grep -q "{sa_family=AF_INET6, sin6_port=htons(9), sin6_addr=inet_pton(\"::1\")}, 28)" "$tmp/conn.txt" &&
+	      grep -q "{sa_family=AF_UNIX, sun_path=\"/nonexistent/moat.sock\"}, 110) = -1 ENOENT" "$tmp/conn.txt" &&
+	      grep -q "{sa_family=AF_UNIX, sun_path=@\"moat-abstract\"}, 16)" "$tmp/conn.txt"'
+"$MOAT" trace -e connect --json -o "$tmp/conn.json" -- "$P" connects >/dev/null 2>"$tmp/err"
+check "connect in JSON: sockaddr objects (family, addr, port / path)" \
+	eval '[ "$(jq -c .sockaddr "$tmp/conn.json" | grep -v null | tr "\n" " ")" = "{\"family\":\"AF_INET\",\"addr\":\"127.0.0.1\",\"port\":9} {\"family\":\"AF_INET6\",\"addr\":\"::1\",\"port\":9} {\"family\":\"AF_UNIX\",\"path\":\"/nonexistent/moat.sock\"} {\"family\":\"AF_UNIX\",\"path\":\"@moat-abstract\"} " ]'
+
 # --- several CPUs' rings merged by time: three floods at once, every
 # record's time at or after the one before it (--no-durations: lines show
 # the exit time, the order the rings are merged in)

@@ -11,6 +11,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/un.h>
+#include <stddef.h>
+#include <netinet/in.h>
+#include <linux/netlink.h>
+#include <arpa/inet.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -77,10 +82,10 @@ static void test_signature_table(void **state)
 		for (int a = 0; a < s->nargs; a++) {
 			const struct moat_arg_sig *arg = &s->args[a];
 
-			assert_true(arg->kind > MOAT_ARG_NONE && arg->kind <= MOAT_ARG_BUF_OUT);
+			assert_true(arg->kind > MOAT_ARG_NONE && arg->kind <= MOAT_ARG_SOCKADDR);
 			assert_non_null(arg->name);
 			/* moat trace takes a BUF_IN's length from the next argument. */
-			if (arg->kind == MOAT_ARG_BUF_IN &&
+			if ((arg->kind == MOAT_ARG_BUF_IN || arg->kind == MOAT_ARG_SOCKADDR) &&
 			    (a + 1 >= s->nargs || s->args[a + 1].kind != MOAT_ARG_UINT))
 				fail_msg("%s.%s: no length after the buffer", s->name, arg->name);
 			if (arg->kind == MOAT_ARG_FLAGS || arg->kind == MOAT_ARG_ENUM) {
@@ -318,16 +323,61 @@ static void test_strings(void **state)
 	assert_int_equal(n, 5);
 }
 
+/* Socket addresses, as bytes a traced program passed: every length checked. */
+static void test_sockaddr(void **state)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(443) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(8080),
+				    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/run/x.sock" };
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK, .nl_pid = 7, .nl_groups = 0x10 };
+	struct moat_sockaddr sa;
+	char buf[256];
+	uint16_t fam;
+
+	in.sin_addr.s_addr = htonl(0x0a000001);
+	assert_true(moat_decode_sockaddr(&in, sizeof(in), buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "{sa_family=AF_INET, sin_port=htons(443), "
+				 "sin_addr=inet_addr(\"10.0.0.1\")}");
+	/* Too short for its family, or for any: refused, nothing read past LEN. */
+	assert_int_equal(moat_decode_sockaddr(&in, sizeof(in) - 1, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(moat_decode_sockaddr(&in, 1, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(moat_sockaddr_parse(&in6, sizeof(in6), &sa), 0);
+	assert_string_equal(sa.addr, "::1");
+	assert_int_equal(sa.port, 8080);
+	assert_string_equal(sa.family_name, "AF_INET6");
+	moat_decode_sockaddr(&un, sizeof(un), buf, sizeof(buf));
+	assert_string_equal(buf, "{sa_family=AF_UNIX, sun_path=\"/run/x.sock\"}");
+	/* Abstract: a 0 byte first, the length says where it ends. */
+	memcpy(un.sun_path, "\0ab\0c", 5);
+	moat_decode_sockaddr(&un, offsetof(struct sockaddr_un, sun_path) + 5, buf, sizeof(buf));
+	assert_string_equal(buf, "{sa_family=AF_UNIX, sun_path=@\"ab\\000c\"}");
+	/* Unnamed: the family alone. */
+	moat_decode_sockaddr(&un, sizeof(sa_family_t), buf, sizeof(buf));
+	assert_string_equal(buf, "{sa_family=AF_UNIX}");
+	moat_decode_sockaddr(&nl, sizeof(nl), buf, sizeof(buf));
+	assert_string_equal(buf, "{sa_family=AF_NETLINK, nl_pid=7, nl_groups=0x10}");
+	fam = 9999; /* no such family */
+	moat_decode_sockaddr(&fam, sizeof(fam), buf, sizeof(buf));
+	assert_string_equal(buf, "{sa_family=9999, ...}");
+	/* snprintf semantics: the length needed, the text cut to the room. */
+	assert_int_equal(moat_decode_sockaddr(&in, sizeof(in), buf, 8),
+			 (int)strlen("{sa_family=AF_INET, sin_port=htons(443), "
+				     "sin_addr=inet_addr(\"10.0.0.1\")}"));
+	assert_string_equal(buf, "{sa_fam");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signatures), cmocka_unit_test(test_signature_table),
-		cmocka_unit_test(test_open_flags), cmocka_unit_test(test_fds_and_ints),
-		cmocka_unit_test(test_sockets),	   cmocka_unit_test(test_memory),
-		cmocka_unit_test(test_process),	   cmocka_unit_test(test_fcntl_futex),
-		cmocka_unit_test(test_ioctl),	   cmocka_unit_test(test_signals),
-		cmocka_unit_test(test_modes),	   cmocka_unit_test(test_buffer_sizes),
-		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_signatures),	cmocka_unit_test(test_sockaddr),
+		cmocka_unit_test(test_signature_table), cmocka_unit_test(test_open_flags),
+		cmocka_unit_test(test_fds_and_ints),	cmocka_unit_test(test_sockets),
+		cmocka_unit_test(test_memory),		cmocka_unit_test(test_process),
+		cmocka_unit_test(test_fcntl_futex),	cmocka_unit_test(test_ioctl),
+		cmocka_unit_test(test_signals),		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_buffer_sizes),	cmocka_unit_test(test_strings),
 	};
 
 	return MOAT_RUN_TESTS(tests);
