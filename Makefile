@@ -164,7 +164,8 @@ format-check:
 # libFuzzer targets: fuzz/fuzz_x.c, built with clang against ASan+UBSan sources.
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := $(filter-out src/cli/% src/trace/% src/sandbox/%,$(LIB_SRCS))
+# src/trace/format.c needs no eBPF: fuzz_decode formats events from any bytes.
+FUZZ_LIB_SRCS := $(filter-out src/cli/% src/trace/% src/sandbox/%,$(LIB_SRCS)) src/trace/format.c
 
 fuzz: $(FUZZ_BINS)
 
