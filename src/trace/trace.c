@@ -301,19 +301,19 @@ static uint8_t string_args(const struct moat_syscall_sig *sig)
 
 /*
  * The call's data buffer for the kernel side (TRACE_BUF_*), 0 when it has
- * none; with DATA false (-s 0) only structures (a socket address).
+ * none; with DATA false (-s 0) only structures (a socket address). A
+ * SOCKADDR's or BUF_IN's length is the next argument (tests/unit/test_decode.c
+ * checks every signature), a BUF_OUT's the result.
  */
 static uint8_t buffer_arg(const struct moat_syscall_sig *sig, bool data)
 {
 	for (int i = 0; sig && i < sig->nargs && i < 6; i++) {
-		/* Its length is the next argument (checked by tests/unit/test_decode.c). */
 		if (sig->args[i].kind == MOAT_ARG_SOCKADDR && i + 1 < sig->nargs)
 			return TRACE_BUF_ON | TRACE_BUF_WHOLE | (uint8_t)i;
 		if (!data)
 			continue;
 		if (sig->args[i].kind == MOAT_ARG_BUF_OUT)
 			return TRACE_BUF_ON | TRACE_BUF_LEN_RET | (uint8_t)i;
-		/* Its length is the next argument (checked by tests/unit/test_decode.c). */
 		if (sig->args[i].kind == MOAT_ARG_BUF_IN && i + 1 < sig->nargs)
 			return TRACE_BUF_ON | (uint8_t)i;
 	}
