@@ -85,6 +85,19 @@ const struct moat_syscall_sig *moat_syscall_sig_at(size_t i);
  * Returns the length needed (snprintf semantics).
  */
 int moat_decode_arg(const struct moat_arg_sig *a, uint64_t v, char *buf, size_t size);
+/*
+ * How many of SIG's arguments a call with ARGS uses, as strace shows it:
+ * open/openat's mode only with O_CREAT or O_TMPFILE, fcntl's third only for
+ * the commands that take one. SIG NULL: 6.
+ */
+int moat_call_nargs(const struct moat_syscall_sig *sig, const uint64_t *args);
+/*
+ * Argument I of a call with ARGS, decoded as the other arguments say (fcntl's
+ * third by its command: FD_CLOEXEC, O_ flags, a signal, an fd, a pointer),
+ * else as moat_decode_arg. snprintf semantics.
+ */
+int moat_decode_call_arg(const struct moat_syscall_sig *sig, const uint64_t *args, int i, char *buf,
+			 size_t size);
 /* Quotes and escapes S (LEN bytes) as C-style "..." , truncating with "...". */
 int moat_decode_string(const char *s, size_t len, char *buf, size_t size);
 

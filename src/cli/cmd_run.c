@@ -157,7 +157,8 @@ static void format_arg(const struct moat_violation *v, const struct moat_syscall
 		return;
 	}
 	if (sig) {
-		moat_decode_arg(&sig->args[i], v->args[i], buf, size);
+		/* As its other arguments say: fcntl's third by its command. */
+		moat_decode_call_arg(sig, v->args, i, buf, size);
 		return;
 	}
 	snprintf(buf, size, "%#" PRIx64, v->args[i]);
@@ -583,7 +584,8 @@ static void on_violation(const struct moat_violation *v, void *ctx)
 	format_rule(v, rule, sizeof(rule));
 	time_iso(&v->time, ts, sizeof(ts));
 	fprintf(stderr, "moat: %s pid %d (%s) %s(", ts + 11, (int)v->pid, v->comm, label);
-	for (int i = 0; i < nargs_of(sig); i++) {
+	/* As strace and moat trace: the arguments the call uses (open's mode with O_CREAT). */
+	for (int i = 0; i < (sig ? moat_call_nargs(sig, v->args) : 6); i++) {
 		format_arg(v, sig, i, arg, sizeof(arg));
 		fprintf(stderr, "%s%s", i ? ", " : "", arg);
 	}

@@ -9,6 +9,7 @@
  * group's values. If that allocation fails, decoding falls back to numbers.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -589,6 +590,90 @@ int moat_decode_arg(const struct moat_arg_sig *a, uint64_t v, char *buf, size_t 
 		break;
 	}
 	return o.len > (size_t)0x7fffffff ? 0x7fffffff : (int)o.len;
+}
+
+/* O_TMPFILE without the O_DIRECTORY it includes (asm-generic/fcntl.h). */
+#define TMPFILE_BIT 020000000
+
+static bool is_fcntl(const struct moat_syscall_sig *sig)
+{
+	return !strcmp(sig->name, "fcntl");
+}
+
+int moat_call_nargs(const struct moat_syscall_sig *sig, const uint64_t *args)
+{
+	int n;
+
+	if (!sig)
+		return 6;
+	n = sig->nargs;
+	/* open/openat: the mode is whatever the register held unless the flags use it. */
+	if (n >= 2 && sig->args[n - 1].kind == MOAT_ARG_MODE &&
+	    sig->args[n - 2].kind == MOAT_ARG_FLAGS && sig->args[n - 2].group &&
+	    !strcmp(sig->args[n - 2].group, "O") && !(args[n - 2] & (O_CREAT | TMPFILE_BIT)))
+		return n - 1;
+	if (is_fcntl(sig)) {
+		switch ((int)args[1]) {
+		case F_GETFD:
+		case F_GETFL:
+		case F_GETOWN:
+		case F_GETSIG:
+		case F_GETLEASE:
+		case F_GETPIPE_SZ:
+		case F_GET_SEALS:
+			return 2;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+int moat_decode_call_arg(const struct moat_syscall_sig *sig, const uint64_t *args, int i, char *buf,
+			 size_t size)
+{
+	struct moat_arg_sig a;
+
+	if (!sig || i < 0 || i >= sig->nargs)
+		return moat_decode_arg(NULL, args[i < 0 || i > 5 ? 0 : i], buf, size);
+	a = sig->args[i];
+	if (is_fcntl(sig) && i == 2) {
+		switch ((int)args[1]) {
+		case F_SETFD:
+			a = (struct moat_arg_sig){ MOAT_ARG_FLAGS, "FD", a.name };
+			break;
+		case F_SETFL:
+			/* The access mode bits are ignored here: O_ bits only. */
+			a = (struct moat_arg_sig){ MOAT_ARG_FLAGS, "O_FLAGS", a.name };
+			break;
+		case F_DUPFD:
+		case F_DUPFD_CLOEXEC:
+		case F_SETOWN:
+		case F_SETPIPE_SZ:
+		case F_SETLEASE:
+			a = (struct moat_arg_sig){ MOAT_ARG_INT, NULL, a.name };
+			break;
+		case F_SETSIG:
+			a = (struct moat_arg_sig){ MOAT_ARG_SIGNAL, NULL, a.name };
+			break;
+		case F_ADD_SEALS:
+			a = (struct moat_arg_sig){ MOAT_ARG_FLAGS, "SEAL", a.name };
+			break;
+		case F_GETLK:
+		case F_SETLK:
+		case F_SETLKW:
+		case F_OFD_GETLK:
+		case F_OFD_SETLK:
+		case F_OFD_SETLKW:
+		case F_GETOWN_EX:
+		case F_SETOWN_EX:
+			a = (struct moat_arg_sig){ MOAT_ARG_PTR, NULL, a.name };
+			break;
+		default:
+			break;
+		}
+	}
+	return moat_decode_arg(&a, args[i], buf, size);
 }
 
 /* C escape of one byte into esc (at most 4 chars + NUL); returns its length. */

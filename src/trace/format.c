@@ -4,7 +4,6 @@
  * one snprintf per field: the formatter runs once per event, up to millions
  * of times a second.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <string.h>
@@ -189,7 +188,7 @@ static void put_decoded(struct out *o, const struct moat_trace_event *ev, int i)
 		put_hex(o, ev->args[i]);
 		return;
 	}
-	n = moat_decode_arg(&ev->sig->args[i], ev->args[i], tmp, sizeof(tmp));
+	n = moat_decode_call_arg(ev->sig, ev->args, i, tmp, sizeof(tmp));
 	put_mem(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
@@ -241,29 +240,11 @@ static void put_task(struct out *o, uint64_t ts_ns, uint32_t pid, uint32_t tid, 
 	put_str(o, comm);
 }
 
-/* O_TMPFILE without the O_DIRECTORY it includes (asm-generic/fcntl.h). */
-#define TMPFILE_BIT 020000000
-
-/*
- * Arguments a line shows: as strace, open/openat's mode only when the flags
- * use it (O_CREAT, O_TMPFILE); otherwise it is whatever the register held.
- */
-static int nargs_shown(const struct moat_trace_event *ev)
-{
-	int n = nargs_of(ev);
-	const struct moat_arg_sig *a = ev->sig ? ev->sig->args : NULL;
-
-	if (a && n >= 2 && a[n - 1].kind == MOAT_ARG_MODE && a[n - 2].kind == MOAT_ARG_FLAGS &&
-	    a[n - 2].group && !strcmp(a[n - 2].group, "O") &&
-	    !(ev->args[n - 2] & (O_CREAT | TMPFILE_BIT)))
-		n--;
-	return n;
-}
-
 int moat_trace_format(const struct moat_trace_event *ev, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
-	int n = nargs_shown(ev);
+	/* As strace: only the arguments the call uses (open's mode with O_CREAT). */
+	int n = ev->sig ? moat_call_nargs(ev->sig, ev->args) : 6;
 
 	put_task(&o, ev->no_time ? UINT64_MAX : ev->ts_ns, ev->pid, ev->tid, ev->comm);
 	put_char(&o, ' ');

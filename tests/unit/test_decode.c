@@ -323,6 +323,50 @@ static void test_strings(void **state)
 	assert_int_equal(n, 5);
 }
 
+/* Arguments shown as the call's other arguments say (strace's way). */
+static void test_call_args(void **state)
+{
+	const struct moat_syscall_sig *f = moat_syscall_sig("fcntl"),
+				      *o = moat_syscall_sig("openat");
+	uint64_t a[6] = { 3, F_SETFD, FD_CLOEXEC };
+	char buf[128];
+
+	assert_int_equal(moat_call_nargs(f, a), 3);
+	moat_decode_call_arg(f, a, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "FD_CLOEXEC");
+	a[1] = F_SETFL;
+	a[2] = O_NONBLOCK | O_APPEND;
+	moat_decode_call_arg(f, a, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "O_APPEND|O_NONBLOCK");
+	a[1] = F_DUPFD_CLOEXEC;
+	a[2] = 10;
+	moat_decode_call_arg(f, a, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "10");
+	a[1] = F_SETSIG;
+	a[2] = SIGIO;
+	moat_decode_call_arg(f, a, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "SIGIO");
+	a[1] = F_SETLK;
+	a[2] = 0x7ffd0000;
+	moat_decode_call_arg(f, a, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "0x7ffd0000");
+	/* No third argument: not shown at all. */
+	a[1] = F_GETFL;
+	assert_int_equal(moat_call_nargs(f, a), 2);
+	a[1] = F_GETFD;
+	assert_int_equal(moat_call_nargs(f, a), 2);
+	/* openat: the mode only with O_CREAT or O_TMPFILE. */
+	a[2] = O_RDONLY | O_CLOEXEC;
+	assert_int_equal(moat_call_nargs(o, a), 3);
+	a[2] = O_WRONLY | O_CREAT;
+	assert_int_equal(moat_call_nargs(o, a), 4);
+	a[2] = O_RDWR | O_TMPFILE;
+	assert_int_equal(moat_call_nargs(o, a), 4);
+	/* Other calls: their own argument, untouched. */
+	moat_decode_call_arg(o, a, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "O_RDWR|O_TMPFILE");
+}
+
 /* Socket addresses, as bytes a traced program passed: every length checked. */
 static void test_sockaddr(void **state)
 {
@@ -371,13 +415,14 @@ static void test_sockaddr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signatures),	cmocka_unit_test(test_sockaddr),
-		cmocka_unit_test(test_signature_table), cmocka_unit_test(test_open_flags),
-		cmocka_unit_test(test_fds_and_ints),	cmocka_unit_test(test_sockets),
-		cmocka_unit_test(test_memory),		cmocka_unit_test(test_process),
-		cmocka_unit_test(test_fcntl_futex),	cmocka_unit_test(test_ioctl),
-		cmocka_unit_test(test_signals),		cmocka_unit_test(test_modes),
-		cmocka_unit_test(test_buffer_sizes),	cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_signatures), cmocka_unit_test(test_sockaddr),
+		cmocka_unit_test(test_call_args),  cmocka_unit_test(test_signature_table),
+		cmocka_unit_test(test_open_flags), cmocka_unit_test(test_fds_and_ints),
+		cmocka_unit_test(test_sockets),	   cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_process),	   cmocka_unit_test(test_fcntl_futex),
+		cmocka_unit_test(test_ioctl),	   cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_modes),	   cmocka_unit_test(test_buffer_sizes),
+		cmocka_unit_test(test_strings),
 	};
 
 	return MOAT_RUN_TESTS(tests);
