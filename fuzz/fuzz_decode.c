@@ -7,6 +7,7 @@
  */
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const calls[] = { "connect", "execve", "write", "openat", "bind" };
+	static const char *const calls[] = { "connect", "execve",     "write", "openat",
+					     "bind",	"newfstatat", "statx" };
 	struct moat_trace_event ev = { 0 };
 	char *copy, line[8192];
 	size_t room;
@@ -37,8 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The decoders alone, with every output size from 0 up. */
 	moat_decode_sockaddr(copy, size, line, room);
 	moat_decode_string(copy, size, line, room);
+	moat_decode_stat(copy, size, sel & 1, line, room);
 
-	ev.name = calls[sel % 5];
+	ev.name = calls[sel % (sizeof(calls) / sizeof(calls[0]))];
 	ev.sig = moat_syscall_sig(ev.name);
 	ev.arch = moat_arch_native();
 	ev.timed = sel & 0x10;
@@ -47,10 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.str[0].arg = -1;
 	ev.str[1].arg = -1;
 	if (ev.sig && ev.sig->nargs > 1) {
-		/* The bytes as whatever the call's second argument reads as. */
+		/* The bytes as the call's structure argument, else its second. */
 		struct moat_trace_str *s = &ev.str[1];
 
 		s->arg = 1;
+		for (int i = 0; i < ev.sig->nargs; i++)
+			if (ev.sig->args[i].kind == MOAT_ARG_STAT_OUT ||
+			    ev.sig->args[i].kind == MOAT_ARG_STATX_OUT)
+				s->arg = i;
 		s->data = copy;
 		s->len = size;
 		s->truncated = sel & 0x80;
@@ -64,8 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	moat_trace_format_json(&ev, line, sizeof(line));
 	/* \u0000 is valid JSON; jansson wants to be told. */
 	j = json_loads(line, JSON_ALLOW_NUL, NULL);
-	if (!j)
-		abort(); /* a JSON line that does not parse */
+	if (!j) {
+		fprintf(stderr, "JSON that does not parse: %s\n", line);
+		abort();
+	}
 	json_decref(j);
 	free(copy);
 	return 0;

@@ -56,6 +56,9 @@ enum moat_arg_kind {
 	MOAT_ARG_BUF_OUT,
 	/* A socket address given to the kernel, its length in the next argument (connect). */
 	MOAT_ARG_SOCKADDR,
+	/* Filled by the kernel on success: a struct stat (fstat), a struct statx. */
+	MOAT_ARG_STAT_OUT,
+	MOAT_ARG_STATX_OUT,
 };
 
 struct moat_arg_sig {
@@ -98,6 +101,23 @@ int moat_call_nargs(const struct moat_syscall_sig *sig, const uint64_t *args);
  */
 int moat_decode_call_arg(const struct moat_syscall_sig *sig, const uint64_t *args, int i, char *buf,
 			 size_t size);
+/* The bytes of a struct stat or struct statx moat shows: their first MOAT_STAT_LEN. */
+#define MOAT_STAT_LEN 144
+struct moat_stat {
+	uint32_t mode;
+	uint64_t size;
+	uint32_t rdev_major, rdev_minor; /* character and block devices */
+};
+/* 0, or -EINVAL when LEN (< MOAT_STAT_LEN) cannot hold them. STATX: a struct statx. */
+int moat_stat_parse(const void *data, size_t len, bool statx, struct moat_stat *st);
+/* "S_IFREG|0644": the file type by name, then the permission bits. snprintf semantics. */
+int moat_decode_file_mode(uint32_t mode, char *buf, size_t size);
+/*
+ * As strace shows it: {st_mode=S_IFREG|0644, st_size=42107, ...}, with
+ * st_rdev=makedev(0x1, 0x3) for devices (stx_ names for statx). snprintf
+ * semantics; -EINVAL as moat_stat_parse.
+ */
+int moat_decode_stat(const void *data, size_t len, bool statx, char *buf, size_t size);
 /* Quotes and escapes S (LEN bytes) as C-style "..." , truncating with "...". */
 int moat_decode_string(const char *s, size_t len, char *buf, size_t size);
 

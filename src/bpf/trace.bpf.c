@@ -258,7 +258,9 @@ static __always_inline __u32 buf_size(__u8 bc, struct pt_regs *regs, bool compat
 	__u32 i = bc & TRACE_BUF_ARG, max;
 
 	read_args(args, regs, compat);
-	if (bc & TRACE_BUF_LEN_RET)
+	if (bc & TRACE_BUF_FILLED)
+		count = TRACE_STAT_LEN;
+	else if (bc & TRACE_BUF_LEN_RET)
 		count = ret > 0 ? ret : 0;
 	else
 		count = arg_at(args, i + 1);
@@ -596,10 +598,10 @@ traced:
 	len = TRACE_RECORD_HDR_SIZE;
 	/* A read/write's data, read at exit: a read's data is there only then. */
 	bc = buf_of(nr, compat);
-	if (bc && !((bc & TRACE_BUF_LEN_RET) && ret < 0))
+	if (bc && !((bc & TRACE_BUF_LEN_RET) && ret < 0) && !((bc & TRACE_BUF_FILLED) && ret))
 		blen = buf_size(bc, regs, compat, ret, &bptr, &bmore);
 	else
-		bc = 0; /* a failed read: no data, its pointer shown */
+		bc = 0; /* a failed read or stat: nothing filled, the pointer shown */
 	/*
 	 * A BPF program cannot fault pages in: a path in a page the program has
 	 * not touched yet (often its .rodata) reads as a fault at entry. The

@@ -68,6 +68,9 @@ struct trace_nrs {
 #define TRACE_BUF_LEN_RET 0x40
 /* A structure (sockaddr): up to TRACE_STR_MAX bytes, whatever buf_max says. */
 #define TRACE_BUF_WHOLE 0x20
+/* A structure the call fills on success (stat): TRACE_STAT_LEN bytes when it returned 0. */
+#define TRACE_BUF_FILLED 0x10
+#define TRACE_STAT_LEN 144 /* MOAT_STAT_LEN */
 #define TRACE_BUF_ARG 0x07 /* the buffer's argument index */
 
 /* Elements of argv read at most (execve is rare: one read of each pointer and string). */

@@ -19,6 +19,8 @@
 #define A_BUFIN(n) { MOAT_ARG_BUF_IN, NULL, n }
 #define A_BUFOUT(n) { MOAT_ARG_BUF_OUT, NULL, n }
 #define A_SOCKADDR(n) { MOAT_ARG_SOCKADDR, NULL, n }
+#define A_STATOUT(n) { MOAT_ARG_STAT_OUT, NULL, n }
+#define A_STATXOUT(n) { MOAT_ARG_STATX_OUT, NULL, n }
 #define A_FD(n) { MOAT_ARG_FD, NULL, n }
 #define A_PATH(n) { MOAT_ARG_PATH, NULL, n }
 #define A_STR(n) { MOAT_ARG_STR, NULL, n }
@@ -42,13 +44,13 @@ static const struct moat_syscall_sig sigs[] = {
 	S("creat", A_PATH("pathname"), A_MODE("mode")),
 	S("close", A_FD("fd")),
 	S("close_range", A_UINT("first"), A_UINT("last"), A_HEX("flags")),
-	S("stat", A_PATH("pathname"), A_PTR("statbuf")),
-	S("fstat", A_FD("fd"), A_PTR("statbuf")),
-	S("lstat", A_PATH("pathname"), A_PTR("statbuf")),
-	S("newfstatat", A_FD("dirfd"), A_PATH("pathname"), A_PTR("statbuf"),
+	S("stat", A_PATH("pathname"), A_STATOUT("statbuf")),
+	S("fstat", A_FD("fd"), A_STATOUT("statbuf")),
+	S("lstat", A_PATH("pathname"), A_STATOUT("statbuf")),
+	S("newfstatat", A_FD("dirfd"), A_PATH("pathname"), A_STATOUT("statbuf"),
 	  A_FLAGS("AT", "flags")),
 	S("statx", A_FD("dirfd"), A_PATH("pathname"), A_FLAGS("AT", "flags"), A_HEX("mask"),
-	  A_PTR("statxbuf")),
+	  A_STATXOUT("statxbuf")),
 	S("lseek", A_FD("fd"), A_INT("offset"), A_ENUM("SEEK", "whence")),
 	S("pread64", A_FD("fd"), A_BUFOUT("buf"), A_UINT("count"), A_INT("offset")),
 	S("pwrite64", A_FD("fd"), A_BUFIN("buf"), A_UINT("count"), A_INT("offset")),

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 
@@ -192,11 +193,22 @@ static void put_decoded(struct out *o, const struct moat_trace_event *ev, int i)
 	put_mem(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* Is S (read at exit, raw) the socket address argument of the call? */
+/* The kind of argument S (raw bytes) is: a structure moat decodes, or data. */
+static int raw_kind(const struct moat_trace_event *ev, const struct moat_trace_str *s)
+{
+	if (!s || !s->raw || s->fault || !ev->sig || s->arg < 0 || s->arg >= 6)
+		return MOAT_ARG_NONE;
+	return ev->sig->args[s->arg].kind;
+}
+
 static bool is_sockaddr(const struct moat_trace_event *ev, const struct moat_trace_str *s)
 {
-	return s && s->raw && !s->fault && ev->sig && s->arg >= 0 && s->arg < 6 &&
-	       ev->sig->args[s->arg].kind == MOAT_ARG_SOCKADDR;
+	return raw_kind(ev, s) == MOAT_ARG_SOCKADDR;
+}
+
+static bool is_stat(const struct moat_trace_event *ev, const struct moat_trace_str *s)
+{
+	return raw_kind(ev, s) == MOAT_ARG_STAT_OUT || raw_kind(ev, s) == MOAT_ARG_STATX_OUT;
 }
 
 static void put_arg(struct out *o, const struct moat_trace_event *ev, int i)
@@ -205,9 +217,12 @@ static void put_arg(struct out *o, const struct moat_trace_event *ev, int i)
 	char tmp[512];
 	int n;
 
-	if (is_sockaddr(ev, s)) {
-		/* Too short for its family: the pointer, as when unread. */
-		n = moat_decode_sockaddr(s->data, s->len, tmp, sizeof(tmp));
+	if (is_sockaddr(ev, s) || is_stat(ev, s)) {
+		/* Too short for what it is: the pointer, as when unread. */
+		n = is_stat(ev, s) ? moat_decode_stat(s->data, s->len,
+						      raw_kind(ev, s) == MOAT_ARG_STATX_OUT, tmp,
+						      sizeof(tmp))
+				   : moat_decode_sockaddr(s->data, s->len, tmp, sizeof(tmp));
 		if (n >= 0) {
 			put_mem(o, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 			return;
@@ -378,6 +393,29 @@ static void put_json_sockaddr(struct out *o, const struct moat_trace_str *s)
 	put_char(o, '}');
 }
 
+/* "stat":{"mode":"S_IFREG|0644","size":42107}, rdev_major/minor for devices. */
+static void put_json_stat(struct out *o, const struct moat_trace_str *s, bool statx)
+{
+	struct moat_stat st;
+	char mode[48];
+
+	if (moat_stat_parse(s->data, s->len, statx, &st))
+		return;
+	moat_decode_file_mode(st.mode, mode, sizeof(mode));
+	put_str(o, ",\"stat\":{\"mode\":");
+	put_json_string(o, mode, strlen(mode));
+	/* off_t: signed, so that every JSON reader takes it as a 64-bit integer. */
+	put_str(o, ",\"size\":");
+	put_s64(o, (int64_t)st.size);
+	if (S_ISCHR(st.mode) || S_ISBLK(st.mode)) {
+		put_str(o, ",\"rdev_major\":");
+		put_u64(o, st.rdev_major);
+		put_str(o, ",\"rdev_minor\":");
+		put_u64(o, st.rdev_minor);
+	}
+	put_char(o, '}');
+}
+
 static void put_json_element(struct out *o, const struct moat_trace_str *e, bool first)
 {
 	if (!first)
@@ -428,6 +466,10 @@ int moat_trace_format_json(const struct moat_trace_event *ev, char *buf, size_t 
 			continue;
 		if (is_sockaddr(ev, s)) {
 			put_json_sockaddr(&o, s);
+			continue;
+		}
+		if (is_stat(ev, s)) {
+			put_json_stat(&o, s, raw_kind(ev, s) == MOAT_ARG_STATX_OUT);
 			continue;
 		}
 		/* Raw bytes (read/write data) in hex: JSON strings cannot carry any byte. */

@@ -283,6 +283,8 @@ out:
 	return err ? err : n;
 }
 
+_Static_assert(TRACE_STAT_LEN == MOAT_STAT_LEN, "the kernel side reads what decode shows");
+
 static int on_bell(void *ctx, void *data, size_t size)
 {
 	return 0; /* a wake-up only: the records are in the rings */
@@ -305,9 +307,14 @@ static uint8_t string_args(const struct moat_syscall_sig *sig)
  * SOCKADDR's or BUF_IN's length is the next argument (tests/unit/test_decode.c
  * checks every signature), a BUF_OUT's the result.
  */
-static uint8_t buffer_arg(const struct moat_syscall_sig *sig, bool data)
+static uint8_t buffer_arg(const struct moat_syscall_sig *sig, bool data, bool native)
 {
 	for (int i = 0; sig && i < sig->nargs && i < 6; i++) {
+		/* The native layouts only: i386's struct stat64 is another. */
+		if ((sig->args[i].kind == MOAT_ARG_STAT_OUT ||
+		     sig->args[i].kind == MOAT_ARG_STATX_OUT) &&
+		    native)
+			return TRACE_BUF_ON | TRACE_BUF_WHOLE | TRACE_BUF_FILLED | (uint8_t)i;
 		if (sig->args[i].kind == MOAT_ARG_SOCKADDR && i + 1 < sig->nargs)
 			return TRACE_BUF_ON | TRACE_BUF_WHOLE | (uint8_t)i;
 		if (!data)
@@ -387,7 +394,8 @@ static int setup_rodata(struct moat_trace *t, const struct moat_trace_opts *o, b
 			if (!(conf[n] & TRACE_CONF_ON))
 				continue;
 			conf[n] |= string_args(t->sigs[abi][n]);
-			buf[n] = buffer_arg(t->sigs[abi][n], o->data_bytes != MOAT_TRACE_NO_DATA);
+			buf[n] = buffer_arg(t->sigs[abi][n], o->data_bytes != MOAT_TRACE_NO_DATA,
+					    abi == 0);
 			if ((conf[n] & TRACE_CONF_STRMASK) || !untimed || needs_entry(k, n))
 				conf[n] |= TRACE_CONF_ENTRY;
 			if (conf[n] & TRACE_CONF_ENTRY)

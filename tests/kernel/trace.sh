@@ -267,6 +267,22 @@ check "connect AF_INET6, AF_UNIX path and abstract name" \
 check "connect in JSON: sockaddr objects (family, addr, port / path)" \
 	eval '[ "$(jq -c .sockaddr "$tmp/conn.json" | grep -v null | tr "\n" " ")" = "{\"family\":\"AF_INET\",\"addr\":\"127.0.0.1\",\"port\":9} {\"family\":\"AF_INET6\",\"addr\":\"::1\",\"port\":9} {\"family\":\"AF_UNIX\",\"path\":\"/nonexistent/moat.sock\"} {\"family\":\"AF_UNIX\",\"path\":\"@moat-abstract\"} " ]'
 
+# --- stat/fstat/newfstatat and statx: what the kernel filled, read at exit
+# on success (file type and mode, size, a device's number)
+printf 12345 >"$tmp/five"
+chmod 640 "$tmp/five"
+"$MOAT" trace -e newfstatat,fstat,statx -o "$tmp/stat.txt" -- sh -c "cat $tmp/five; stat $tmp/five /dev/null /nonexistent" \
+	>/dev/null 2>"$tmp/err"
+check "cat's fstat of a 5-byte file: {st_mode=S_IFREG|0640, st_size=5, ...}" \
+	eval 'grep -q " cat \(newfstatat\|fstat\)(3, .*{st_mode=S_IFREG|0640, st_size=5, \.\.\.}" "$tmp/stat.txt"'
+check "statx: stx_ fields; /dev/null by its device number; a failed one shows its pointer" \
+	eval 'grep -q "statx(AT_FDCWD, \"$tmp/five\", .*{stx_mode=S_IFREG|0640, stx_size=5, \.\.\.}) = 0" "$tmp/stat.txt" &&
+	      grep -q "statx(AT_FDCWD, \"/dev/null\", .*{stx_mode=S_IFCHR|0666, stx_rdev=makedev(0x1, 0x3), \.\.\.}) = 0" "$tmp/stat.txt" &&
+	      grep -q "statx(AT_FDCWD, \"/nonexistent\", .*, 0x[0-9a-f]*) = -1 ENOENT" "$tmp/stat.txt"'
+"$MOAT" trace -e statx --json -o "$tmp/stat.json" -- stat /dev/null >/dev/null 2>"$tmp/err"
+check "statx in JSON: a stat object (mode, size, device number)" \
+	eval '[ "$(jq -c "select(.args[1] == \"/dev/null\") | .stat" "$tmp/stat.json")" = "{\"mode\":\"S_IFCHR|0666\",\"size\":0,\"rdev_major\":1,\"rdev_minor\":3}" ]'
+
 # --- several CPUs' rings merged by time: three floods at once, every
 # record's time at or after the one before it (--no-durations: lines show
 # the exit time, the order the rings are merged in)

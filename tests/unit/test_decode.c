@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <linux/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <stddef.h>
 #include <netinet/in.h>
@@ -82,7 +84,7 @@ static void test_signature_table(void **state)
 		for (int a = 0; a < s->nargs; a++) {
 			const struct moat_arg_sig *arg = &s->args[a];
 
-			assert_true(arg->kind > MOAT_ARG_NONE && arg->kind <= MOAT_ARG_SOCKADDR);
+			assert_true(arg->kind > MOAT_ARG_NONE && arg->kind <= MOAT_ARG_STATX_OUT);
 			assert_non_null(arg->name);
 			/* moat trace takes a BUF_IN's length from the next argument. */
 			if ((arg->kind == MOAT_ARG_BUF_IN || arg->kind == MOAT_ARG_SOCKADDR) &&
@@ -323,6 +325,35 @@ static void test_strings(void **state)
 	assert_int_equal(n, 5);
 }
 
+/* struct stat and statx as the kernel filled them. */
+static void test_stat(void **state)
+{
+	struct stat st;
+	struct statx sx;
+	char buf[256];
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFREG | 0640;
+	st.st_size = 42107;
+	assert_true(moat_decode_stat(&st, sizeof(st), false, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "{st_mode=S_IFREG|0640, st_size=42107, ...}");
+	st.st_mode = S_IFCHR | 0666;
+	st.st_rdev = makedev(1, 3);
+	moat_decode_stat(&st, sizeof(st), false, buf, sizeof(buf));
+	assert_string_equal(buf, "{st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}");
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mode = S_IFDIR | 01777;
+	sx.stx_size = 4096;
+	moat_decode_stat(&sx, MOAT_STAT_LEN, true, buf, sizeof(buf));
+	assert_string_equal(buf, "{stx_mode=S_IFDIR|01777, stx_size=4096, ...}");
+	/* Fewer bytes than moat reads: refused, nothing read past them. */
+	assert_int_equal(moat_decode_stat(&sx, MOAT_STAT_LEN - 1, true, buf, sizeof(buf)), -EINVAL);
+	moat_decode_file_mode(S_IFLNK | 0777, buf, sizeof(buf));
+	assert_string_equal(buf, "S_IFLNK|0777");
+	moat_decode_file_mode(0644, buf, sizeof(buf)); /* no type bits */
+	assert_string_equal(buf, "0644");
+}
+
 /* Arguments shown as the call's other arguments say (strace's way). */
 static void test_call_args(void **state)
 {
@@ -415,14 +446,14 @@ static void test_sockaddr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signatures), cmocka_unit_test(test_sockaddr),
-		cmocka_unit_test(test_call_args),  cmocka_unit_test(test_signature_table),
-		cmocka_unit_test(test_open_flags), cmocka_unit_test(test_fds_and_ints),
-		cmocka_unit_test(test_sockets),	   cmocka_unit_test(test_memory),
-		cmocka_unit_test(test_process),	   cmocka_unit_test(test_fcntl_futex),
-		cmocka_unit_test(test_ioctl),	   cmocka_unit_test(test_signals),
-		cmocka_unit_test(test_modes),	   cmocka_unit_test(test_buffer_sizes),
-		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_signatures),	cmocka_unit_test(test_sockaddr),
+		cmocka_unit_test(test_call_args),	cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_signature_table), cmocka_unit_test(test_open_flags),
+		cmocka_unit_test(test_fds_and_ints),	cmocka_unit_test(test_sockets),
+		cmocka_unit_test(test_memory),		cmocka_unit_test(test_process),
+		cmocka_unit_test(test_fcntl_futex),	cmocka_unit_test(test_ioctl),
+		cmocka_unit_test(test_signals),		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_buffer_sizes),	cmocka_unit_test(test_strings),
 	};
 
 	return MOAT_RUN_TESTS(tests);
