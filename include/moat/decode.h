@@ -59,6 +59,11 @@ enum moat_arg_kind {
 	/* Filled by the kernel on success: a struct stat (fstat), a struct statx. */
 	MOAT_ARG_STAT_OUT,
 	MOAT_ARG_STATX_OUT,
+	/*
+	 * A socket address the kernel fills (accept), its length in the
+	 * socklen_t the next argument points to (value-result).
+	 */
+	MOAT_ARG_SOCKADDR_OUT,
 };
 
 struct moat_arg_sig {

@@ -258,9 +258,16 @@ static __always_inline __u32 buf_size(__u8 bc, struct pt_regs *regs, bool compat
 	__u32 i = bc & TRACE_BUF_ARG, max;
 
 	read_args(args, regs, compat);
-	if (bc & TRACE_BUF_FILLED)
+	if (bc & TRACE_BUF_FILLED) {
 		count = TRACE_STAT_LEN;
-	else if (bc & TRACE_BUF_LEN_RET)
+	} else if (bc & TRACE_BUF_LEN_PTR) {
+		/* socklen_t, value-result: the address's full length, maybe more than fit. */
+		__u32 n = 0;
+
+		if (bpf_probe_read_user(&n, sizeof(n), (const void *)arg_at(args, i + 1)))
+			n = 0;
+		count = n;
+	} else if (bc & TRACE_BUF_LEN_RET)
 		count = ret > 0 ? ret : 0;
 	else
 		count = arg_at(args, i + 1);
@@ -598,7 +605,8 @@ traced:
 	len = TRACE_RECORD_HDR_SIZE;
 	/* A read/write's data, read at exit: a read's data is there only then. */
 	bc = buf_of(nr, compat);
-	if (bc && !((bc & TRACE_BUF_LEN_RET) && ret < 0) && !((bc & TRACE_BUF_FILLED) && ret))
+	if (bc && !((bc & (TRACE_BUF_LEN_RET | TRACE_BUF_LEN_PTR)) && ret < 0) &&
+	    !((bc & TRACE_BUF_FILLED) && ret))
 		blen = buf_size(bc, regs, compat, ret, &bptr, &bmore);
 	else
 		bc = 0; /* a failed read or stat: nothing filled, the pointer shown */

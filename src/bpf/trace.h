@@ -71,6 +71,8 @@ struct trace_nrs {
 /* A structure the call fills on success (stat): TRACE_STAT_LEN bytes when it returned 0. */
 #define TRACE_BUF_FILLED 0x10
 #define TRACE_STAT_LEN 144 /* MOAT_STAT_LEN */
+/* The length is in the u32 the next argument points to, as the call left it (accept). */
+#define TRACE_BUF_LEN_PTR 0x08
 #define TRACE_BUF_ARG 0x07 /* the buffer's argument index */
 
 /* Elements of argv read at most (execve is rare: one read of each pointer and string). */

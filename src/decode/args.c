@@ -566,6 +566,7 @@ int moat_decode_arg(const struct moat_arg_sig *a, uint64_t v, char *buf, size_t 
 	case MOAT_ARG_SOCKADDR:
 	case MOAT_ARG_STAT_OUT:
 	case MOAT_ARG_STATX_OUT:
+	case MOAT_ARG_SOCKADDR_OUT:
 	case MOAT_ARG_PATH:
 	case MOAT_ARG_STR:
 		if (v)

@@ -21,6 +21,7 @@
 #define A_SOCKADDR(n) { MOAT_ARG_SOCKADDR, NULL, n }
 #define A_STATOUT(n) { MOAT_ARG_STAT_OUT, NULL, n }
 #define A_STATXOUT(n) { MOAT_ARG_STATX_OUT, NULL, n }
+#define A_SOCKADDROUT(n) { MOAT_ARG_SOCKADDR_OUT, NULL, n }
 #define A_FD(n) { MOAT_ARG_FD, NULL, n }
 #define A_PATH(n) { MOAT_ARG_PATH, NULL, n }
 #define A_STR(n) { MOAT_ARG_STR, NULL, n }
@@ -181,10 +182,11 @@ static const struct moat_syscall_sig sigs[] = {
 	S("bind", A_FD("sockfd"), A_SOCKADDR("addr"), A_UINT("addrlen")),
 	S("connect", A_FD("sockfd"), A_SOCKADDR("addr"), A_UINT("addrlen")),
 	S("listen", A_FD("sockfd"), A_INT("backlog")),
-	S("accept", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen")),
-	S("accept4", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen"), A_FLAGS("SOCK", "flags")),
-	S("getsockname", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen")),
-	S("getpeername", A_FD("sockfd"), A_PTR("addr"), A_PTR("addrlen")),
+	S("accept", A_FD("sockfd"), A_SOCKADDROUT("addr"), A_PTR("addrlen")),
+	S("accept4", A_FD("sockfd"), A_SOCKADDROUT("addr"), A_PTR("addrlen"),
+	  A_FLAGS("SOCK", "flags")),
+	S("getsockname", A_FD("sockfd"), A_SOCKADDROUT("addr"), A_PTR("addrlen")),
+	S("getpeername", A_FD("sockfd"), A_SOCKADDROUT("addr"), A_PTR("addrlen")),
 	S("sendto", A_FD("sockfd"), A_BUFIN("buf"), A_UINT("len"), A_FLAGS("MSG", "flags"),
 	  A_PTR("dest_addr"), A_UINT("addrlen")),
 	S("recvfrom", A_FD("sockfd"), A_BUFOUT("buf"), A_UINT("len"), A_FLAGS("MSG", "flags"),

@@ -203,7 +203,7 @@ static int raw_kind(const struct moat_trace_event *ev, const struct moat_trace_s
 
 static bool is_sockaddr(const struct moat_trace_event *ev, const struct moat_trace_str *s)
 {
-	return raw_kind(ev, s) == MOAT_ARG_SOCKADDR;
+	return raw_kind(ev, s) == MOAT_ARG_SOCKADDR || raw_kind(ev, s) == MOAT_ARG_SOCKADDR_OUT;
 }
 
 static bool is_stat(const struct moat_trace_event *ev, const struct moat_trace_str *s)

@@ -317,6 +317,8 @@ static uint8_t buffer_arg(const struct moat_syscall_sig *sig, bool data, bool na
 			return TRACE_BUF_ON | TRACE_BUF_WHOLE | TRACE_BUF_FILLED | (uint8_t)i;
 		if (sig->args[i].kind == MOAT_ARG_SOCKADDR && i + 1 < sig->nargs)
 			return TRACE_BUF_ON | TRACE_BUF_WHOLE | (uint8_t)i;
+		if (sig->args[i].kind == MOAT_ARG_SOCKADDR_OUT && i + 1 < sig->nargs)
+			return TRACE_BUF_ON | TRACE_BUF_WHOLE | TRACE_BUF_LEN_PTR | (uint8_t)i;
 		if (!data)
 			continue;
 		if (sig->args[i].kind == MOAT_ARG_BUF_OUT)

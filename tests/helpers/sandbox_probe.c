@@ -227,6 +227,32 @@ static int run(const char *a, char **argv0)
 		connect(fd, (struct sockaddr *)&ab, offsetof(struct sockaddr_un, sun_path) + 14);
 		close(fd);
 		printf("%s=ok\n", a);
+	} else if (!strcmp(a, "accepts")) {
+		/* A loopback listener on an ephemeral port, a client: bind, accept4, getpeername. */
+		struct sockaddr_in in = { .sin_family = AF_INET };
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(in);
+		int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s;
+
+		in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&in, sizeof(in)) || listen(l, 1) ||
+		    getsockname(l, (struct sockaddr *)&in, &len) ||
+		    connect(c, (struct sockaddr *)&in, sizeof(in))) {
+			result(a, -1, errno);
+			return 0;
+		}
+		len = sizeof(peer);
+		s = accept4(l, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+		len = sizeof(peer);
+		getpeername(s, (struct sockaddr *)&peer, &len);
+		/* The ports the test looks for: the listener's, and the client's. */
+		printf("listen=%d\n", ntohs(in.sin_port));
+		len = sizeof(in);
+		getsockname(c, (struct sockaddr *)&in, &len);
+		printf("client=%d\n", ntohs(in.sin_port));
+		close(s);
+		close(c);
+		close(l);
 	} else if (!strcmp(a, "read-badfd")) {
 		char buf[16];
 

@@ -267,6 +267,16 @@ check "connect AF_INET6, AF_UNIX path and abstract name" \
 check "connect in JSON: sockaddr objects (family, addr, port / path)" \
 	eval '[ "$(jq -c .sockaddr "$tmp/conn.json" | grep -v null | tr "\n" " ")" = "{\"family\":\"AF_INET\",\"addr\":\"127.0.0.1\",\"port\":9} {\"family\":\"AF_INET6\",\"addr\":\"::1\",\"port\":9} {\"family\":\"AF_UNIX\",\"path\":\"/nonexistent/moat.sock\"} {\"family\":\"AF_UNIX\",\"path\":\"@moat-abstract\"} " ]'
 
+# accept4/getsockname/getpeername: the address the kernel filled, as long as
+# the socklen_t it left says
+"$MOAT" trace -e accept4,getsockname,getpeername -o "$tmp/acc.txt" -- "$P" accepts >"$tmp/acc.out" 2>"$tmp/err"
+lport=$(sed -n 's/^listen=//p' "$tmp/acc.out")
+cport=$(sed -n 's/^client=//p' "$tmp/acc.out")
+check "accept4: the client's address (port $cport), getsockname: the listener's (port $lport)" \
+	eval '[ -n "$cport" ] && grep -q "accept4([0-9]*, {sa_family=AF_INET, sin_port=htons($cport), sin_addr=inet_addr(\"127.0.0.1\")}, 0x[0-9a-f]*, SOCK_CLOEXEC) = [0-9]" "$tmp/acc.txt" &&
+	      grep -q "getsockname([0-9]*, {sa_family=AF_INET, sin_port=htons($lport), " "$tmp/acc.txt" &&
+	      grep -q "getpeername([0-9]*, {sa_family=AF_INET, sin_port=htons($cport), " "$tmp/acc.txt"'
+
 # --- stat/fstat/newfstatat and statx: what the kernel filled, read at exit
 # on success (file type and mode, size, a device's number)
 printf 12345 >"$tmp/five"

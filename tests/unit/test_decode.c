@@ -84,12 +84,17 @@ static void test_signature_table(void **state)
 		for (int a = 0; a < s->nargs; a++) {
 			const struct moat_arg_sig *arg = &s->args[a];
 
-			assert_true(arg->kind > MOAT_ARG_NONE && arg->kind <= MOAT_ARG_STATX_OUT);
+			assert_true(arg->kind > MOAT_ARG_NONE &&
+				    arg->kind <= MOAT_ARG_SOCKADDR_OUT);
 			assert_non_null(arg->name);
 			/* moat trace takes a BUF_IN's length from the next argument. */
 			if ((arg->kind == MOAT_ARG_BUF_IN || arg->kind == MOAT_ARG_SOCKADDR) &&
 			    (a + 1 >= s->nargs || s->args[a + 1].kind != MOAT_ARG_UINT))
 				fail_msg("%s.%s: no length after the buffer", s->name, arg->name);
+			/* ... a SOCKADDR_OUT's from where the next argument points. */
+			if (arg->kind == MOAT_ARG_SOCKADDR_OUT &&
+			    (a + 1 >= s->nargs || s->args[a + 1].kind != MOAT_ARG_PTR))
+				fail_msg("%s.%s: no length pointer after it", s->name, arg->name);
 			if (arg->kind == MOAT_ARG_FLAGS || arg->kind == MOAT_ARG_ENUM) {
 				bool found = !strcmp(arg->group, "O_FLAGS") ||
 					     !strcmp(arg->group, "AT_ACCESS");
