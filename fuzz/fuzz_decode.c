@@ -17,7 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const calls[] = { "connect", "execve",     "write", "openat",
-					     "bind",	"newfstatat", "statx" };
+					     "bind",	"newfstatat", "statx", "accept4" };
 	struct moat_trace_event ev = { 0 };
 	char *copy, line[8192];
 	size_t room;
