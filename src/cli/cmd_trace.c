@@ -14,13 +14,14 @@
 #include "cli/trace_opts.h"
 #include "moat/spawn.h"
 #include "moat/trace.h"
+#include "cli/trace_summary.h"
 
 MOAT_CMD(trace, "strace-like syscall tracing with eBPF (and seccomp kills/traps)");
 
 const char help_trace[] =
 	"usage: moat trace [-p PID | -c CGROUP | --comm NAME | -- CMD [ARGS...]]\n"
 	"                  [-e SYSCALL,...] [--failed] [--no-durations | --no-time]\n"
-	"                  [--json] [-o FILE]\n"
+	"                  [--summary] [--json] [-o FILE]\n"
 	"                  [-b BYTES] [-s BYTES]\n"
 	"       moat trace --seccomp [-p PID | -c CGROUP | --comm NAME] [--json] [-o FILE]\n\n"
 	"Prints one line per system call: time, pid/tid, command name, the call with\n"
@@ -44,7 +45,9 @@ const char help_trace[] =
 	"      --no-time        no clock at all: no timestamps, no durations, lines\n"
 	"                       in the exact order of the calls' exits (JSON: \"seq\");\n"
 	"                       the cheapest trace, as strace without -t\n"
-	"      --json           one JSON object per line\n"
+	"      --summary        no lines: a table per syscall when tracing stops (calls,\n"
+	"                       errors, time), as strace -c -f\n"
+	"      --json           one JSON object per line (with --summary, one document)\n"
 	"  -o, --output FILE    write the trace to FILE (a stream, written as it comes)\n"
 	"  -b, --buffer-size N  bytes of each CPU's ring, a power of 2 from 4K to 4M\n"
 	"                       (default 4M up to 8 CPUs, 32M in all beyond; K/M suffixes)\n"
@@ -60,7 +63,8 @@ const char help_trace[] =
 
 struct trace_out {
 	FILE *f;
-	const char *name; /* for messages: the -o path, or "stdout" */
+	struct trace_summary *summary; /* --summary: counted, not printed */
+	const char *name;	       /* for messages: the -o path, or "stdout" */
 	bool write_failed;
 	bool json;
 	char line[4096];
@@ -69,9 +73,12 @@ struct trace_out {
 static int on_event(const struct moat_trace_event *ev, void *ctx)
 {
 	struct trace_out *o = ctx;
-	int n = o->json ? moat_trace_format_json(ev, o->line, sizeof(o->line))
-			: moat_trace_format(ev, o->line, sizeof(o->line));
+	int n;
 
+	if (o->summary)
+		return trace_summary_add(o->summary, ev);
+	n = o->json ? moat_trace_format_json(ev, o->line, sizeof(o->line))
+		    : moat_trace_format(ev, o->line, sizeof(o->line));
 	if (n >= (int)sizeof(o->line))
 		n = sizeof(o->line) - 1;
 	o->line[n] = '\n';
@@ -86,6 +93,8 @@ static int on_lost(uint64_t n, bool at_end, void *ctx)
 {
 	struct trace_out *o = ctx;
 
+	if (o->summary)
+		return 0; /* the summary's total says it */
 	if (o->json)
 		fprintf(o->f, "{\"lost\":%llu%s}\n", (unsigned long long)n,
 			at_end ? ",\"at_end\":true" : "");
@@ -136,7 +145,15 @@ static bool target_gone(int pidfd)
 
 int cmd_trace(int argc, char **argv)
 {
-	enum { OPT_COMM = 256, OPT_FAILED, OPT_JSON, OPT_SECCOMP, OPT_UNTIMED, OPT_NO_TIME };
+	enum {
+		OPT_COMM = 256,
+		OPT_FAILED,
+		OPT_JSON,
+		OPT_SECCOMP,
+		OPT_UNTIMED,
+		OPT_NO_TIME,
+		OPT_SUMMARY
+	};
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "cgroup", required_argument, NULL, 'c' },
@@ -150,6 +167,7 @@ int cmd_trace(int argc, char **argv)
 		{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 		{ "no-durations", no_argument, NULL, OPT_UNTIMED },
 		{ "no-time", no_argument, NULL, OPT_NO_TIME },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ 0 },
 	};
 	struct cli_trace_opts co = { 0 };
@@ -160,7 +178,7 @@ int cmd_trace(int argc, char **argv)
 	struct moat_spawn *sp = NULL;
 	const char *outpath = NULL;
 	char **cmd = NULL;
-	bool seccomp = false, cmd_done = false;
+	bool seccomp = false, cmd_done = false, summary = false;
 	int rc = MOAT_EXIT_FAIL, pidfd = -1, c, err, status = 0;
 
 	if (cli_wants_help(argc, argv))
@@ -211,6 +229,9 @@ int cmd_trace(int argc, char **argv)
 		case OPT_NO_TIME:
 			topts.no_time = true;
 			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
 		case OPT_JSON:
 			out.json = true;
 			break;
@@ -250,16 +271,21 @@ int cmd_trace(int argc, char **argv)
 	if (cli_trace_install_stop_handlers())
 		goto out;
 	if (seccomp) {
-		if (co.filter.syscalls || topts.failed_only || topts.untimed || topts.no_time) {
+		if (co.filter.syscalls || topts.failed_only || topts.untimed || topts.no_time ||
+		    summary) {
 			fprintf(stderr,
-				"moat trace: --seccomp takes no -e, --failed, --no-durations "
-				"or --no-time\n");
+				"moat trace: --seccomp takes no -e, --failed, --no-durations, "
+				"--no-time or --summary\n");
 			goto usage;
 		}
 		rc = cli_seccomp_watch(&co, out.f, out.json);
 		goto out;
 	}
 	topts.filter = co.filter;
+	if (summary && !(out.summary = trace_summary_new())) {
+		fprintf(stderr, "moat trace: %s\n", strerror(ENOMEM));
+		goto out;
+	}
 	if (cmd) {
 		/* The child waits before execve until it is in the tracked set. */
 		err = moat_spawn_new(cmd, &sp);
@@ -334,6 +360,14 @@ stop:
 		rc = MOAT_EXIT_FAIL;
 	}
 	moat_trace_stats(t, &st);
+	if (out.summary) {
+		err = trace_summary_print(out.summary, out.f, out.json, st.lost);
+		if (err && rc == MOAT_EXIT_OK) {
+			fprintf(stderr, "moat trace: writing to %s: %s\n", out.name,
+				strerror(-err));
+			rc = MOAT_EXIT_FAIL;
+		}
+	}
 	if (fflush(out.f) && errno != EPIPE) {
 		fprintf(stderr, "moat trace: writing to %s: %s\n", out.name, strerror(errno));
 		rc = MOAT_EXIT_FAIL;
@@ -361,6 +395,7 @@ out:
 		close(pidfd);
 	if (out.f && out.f != stdout)
 		fclose(out.f);
+	trace_summary_free(out.summary);
 	cli_trace_opts_free(&co);
 	return rc;
 }

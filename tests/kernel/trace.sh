@@ -55,6 +55,18 @@ awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4, (NF == 6 ? $5 : 0) }' "$
 counts "$tmp/trace.json" >"$tmp/got"
 check "strace saw the program (sanity)" eval 'grep -q "^getppid 100 0$" "$tmp/want"'
 check "per-syscall calls and errors equal strace -f -c's" eval 'diff "$tmp/want" "$tmp/got" >&2'
+# --summary: the same counts as a table in strace -c's own format (the same
+# awk reads both), and as one JSON document
+(cd "$tmp" && "$MOAT" trace --summary -o "$tmp/sum.txt" -- "$H/syscall_mix" >/dev/null 2>"$tmp/err")
+awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4, (NF == 6 ? $5 : 0) }' "$tmp/sum.txt" |
+	grep -Ev '^(execve|exit|exit_group) ' | sort >"$tmp/got_sum"
+check "--summary: the table's calls and errors equal strace -f -c's" eval 'diff "$tmp/want" "$tmp/got_sum" >&2'
+check "--summary: a total line, no event lines" \
+	eval 'grep -q "^100.00 .* total$" "$tmp/sum.txt" && ! grep -q " getppid() = " "$tmp/sum.txt"'
+(cd "$tmp" && "$MOAT" trace --summary --json --no-time -o "$tmp/sum.json" -- "$H/syscall_mix" >/dev/null 2>"$tmp/err")
+check "--summary --json: one document; calls is the rows' sum; getppid 100; untimed: no total_ns" \
+	eval '[ "$(wc -l <"$tmp/sum.json")" = 1 ] &&
+	      jq -e "(.calls == ([.syscalls[].calls] | add)) and (.syscalls[] | select(.syscall == \"getppid\") | .calls == 100) and (has(\"total_ns\") | not) and .lost == 0" "$tmp/sum.json" >/dev/null'
 check "exit_group of the process and its child, no result" \
 	eval '[ "$(jq -r "select(.syscall == \"exit_group\" and (has(\"ret\") | not)) | .pid" "$tmp/trace.json" | sort -u | wc -l)" = 2 ]'
 check "the thread's calls carry its tid" \
