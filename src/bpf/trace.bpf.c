@@ -248,8 +248,9 @@ static __always_inline __u64 arg_at(const __u64 *args, __u32 i)
 }
 
 /*
- * A read/write's data: how many of its bytes a record shows (BC: sys_buf),
- * *PTR where they are; TRACE_EV_BUF_MORE in *MORE when the call's data goes on.
+ * A buffer's bytes (read/write data, a sockaddr, a struct stat): how many a
+ * record shows (BC: sys_buf), *PTR where they are; TRACE_EV_BUF_MORE in *MORE
+ * when the call's bytes go on.
  */
 static __always_inline __u32 buf_size(__u8 bc, struct pt_regs *regs, bool compat, long ret,
 				      __u64 *ptr, __u32 *more)
@@ -603,7 +604,10 @@ traced:
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
 	len = TRACE_RECORD_HDR_SIZE;
-	/* A read/write's data, read at exit: a read's data is there only then. */
+	/*
+	 * A buffer (read/write data, a sockaddr, a struct stat), read at exit:
+	 * what the kernel fills is there only then.
+	 */
 	bc = buf_of(nr, compat);
 	if (bc && !((bc & (TRACE_BUF_LEN_RET | TRACE_BUF_LEN_PTR)) && ret < 0) &&
 	    !((bc & TRACE_BUF_FILLED) && ret))

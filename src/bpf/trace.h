@@ -58,11 +58,11 @@ struct trace_nrs {
 /* execve/execveat: string 1 is argv, its elements one after the other, each NUL-ended. */
 #define TRACE_EV_ARGV 0x80
 #define TRACE_EV_ARGV_MORE 0x100 /* ... cut short: more elements, or a longer last one */
-/* String 1 is a data buffer (read/write): str_len[1] bytes, no NUL. */
+/* String 1 is a buffer (read/write data, a sockaddr, a struct stat): str_len[1] bytes, no NUL. */
 #define TRACE_EV_BUF 0x200
 #define TRACE_EV_BUF_MORE 0x400 /* ... the call's data went on */
 
-/* buf_conf[nr]: which argument is a data buffer, and how long its data is. */
+/* sys_buf[nr]: which argument is a buffer, and how long its bytes are. */
 #define TRACE_BUF_ON 0x80
 /* As many bytes as the call returned (read); else as the next argument says (write). */
 #define TRACE_BUF_LEN_RET 0x40
